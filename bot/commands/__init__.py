@@ -1,0 +1,5 @@
+"""Sub-commands of `complaints`. Each module has `register(subparsers)` that sets `run`."""
+
+from bot.commands import procedure, serve
+
+COMMANDS = (serve, procedure)

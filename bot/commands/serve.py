@@ -1,0 +1,76 @@
+"""`complaints serve`: migrate the database and run the web server (and Telegram, if set)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import replace
+
+from aiohttp import web
+
+from bot.web import create_app
+from storage.runtime import open_storage
+from storage.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "serve",
+        help="run the assistant: web chat, staff view and (if configured) Telegram",
+        description="Creates the data folder and database on first run, migrates it, and "
+        "serves the web chat and staff view. Starts the Telegram bot when "
+        "COMPLAINTS_TELEGRAM_TOKEN is set.",
+    )
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
+    asyncio.run(serve(replace(settings, **overrides).with_secret_key()))
+    return 0
+
+
+async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
+    """Run until SIGINT or SIGTERM; every resource opened here is closed on the way out."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    storage = await open_storage(settings)
+    runner = web.AppRunner(create_app(storage), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        print(welcome(settings), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await storage.close()
+
+
+def welcome(settings: Settings) -> str:
+    base = f"http://{settings.host}:{settings.port}"
+    return "\n".join(
+        [
+            f"The complaints assistant is running for procedure '{settings.procedure}'.",
+            f"  Web chat for complainants:  {base}/chat",
+            f"  Staff view:                 {base}/staff/",
+            f"  Data folder:                {settings.data_dir.resolve()}",
+            "Create the first staff account with:",
+            "  complaints staff add you@example.org --name 'Your Name' --role admin",
+            "Press Ctrl+C to stop.",
+        ]
+    )

@@ -1,0 +1,208 @@
+"""One answer from any channel: load the draft, step the dialogue, carry out its effect, save.
+
+Every channel (Telegram, web chat, console, staff-assisted intake) calls `ChatRunner.handle`
+with a plain Answer; the runner is the only place where the pure dialogue meets storage.
+Everything happens in one transaction, so a crash loses nothing the person was told was
+kept, and a repeated update id changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import intake
+from conversations.model import Answer, Draft, Effect, Reply
+from locales import Translator, translator
+from procedures import letters
+from procedures.case import Received
+from storage.errors import CaseError
+from storage.people import person_for
+from storage.runtime import Storage
+from storage.views import CaseView
+
+log = logging.getLogger(__name__)
+
+RECEIVED_VIA = {
+    "telegram": Received.TELEGRAM,
+    "webchat": Received.WEBCHAT,
+    "console": Received.CONSOLE,
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChatRunner:
+    def __init__(
+        self, storage: Storage, channel: str, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.storage = storage
+        self.channel = channel
+        self.clock = clock
+
+    def context(self) -> intake.Context:
+        return intake.Context(
+            procedure=self.storage.procedure,
+            today=self.clock().astimezone(self.storage.settings.zone).date(),
+            channel=self.channel,
+        )
+
+    async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
+        """The question the person is on now (or the first one), without changing anything."""
+        data = await self.storage.drafts.load(self.channel, external_id)
+        if data is None:
+            return intake.start(None, self.context(), lang_hint)[1]
+        return intake.start(Draft.from_dict(data), self.context(), lang_hint)[1]
+
+    async def handle(
+        self,
+        external_id: str,
+        answer: Answer | None,
+        *,
+        update_id: str | None = None,
+        lang_hint: str | None = None,
+    ) -> list[Reply] | None:
+        """Replies to show, in order; None when this update was already handled."""
+        ctx = self.context()
+        async with self.storage.drafts.turn(
+            self.channel, external_id, update_id, now=self.clock()
+        ) as turn:
+            if turn.duplicate:
+                return None
+            draft = Draft.from_dict(turn.data) if turn.data is not None else None
+            if answer is None or draft is None:
+                draft, reply = intake.start(draft, ctx, lang_hint)
+            else:
+                draft, reply = intake.step(draft, answer, ctx)
+            replies = [reply]
+            extra = await self._effect(turn.session, external_id, draft, reply, ctx)
+            if extra is not None:
+                draft, more = extra
+                replies.extend(more)
+            turn.data = draft.to_dict()
+            if reply.effect is Effect.DELETE_DRAFT:
+                turn.delete()
+            return replies
+
+    async def _effect(
+        self,
+        session: AsyncSession,
+        external_id: str,
+        draft: Draft,
+        reply: Reply,
+        ctx: intake.Context,
+    ) -> tuple[Draft, list[Reply]] | None:
+        """Carry out what the reply asks of storage; return follow-up replies, if any."""
+        effect = reply.effect
+        cases = self.storage.cases
+        t = translator(draft.lang)
+        if effect is Effect.SUBMIT:
+            new = intake.to_new_complaint(draft, RECEIVED_VIA[self.channel])
+            done = await cases.submit(
+                new, channel=self.channel, external_id=external_id, inline=True, session=session
+            )
+            log.info("complaint %s submitted via %s", done.reference, self.channel)
+            draft, receipt = intake.receipt(
+                draft,
+                ctx,
+                reference=done.reference,
+                handler_label=done.handler_label,
+                acknowledge_by=done.acknowledge_by,
+                respond_by=done.respond_by,
+            )
+            return draft, [receipt]
+        if effect is Effect.CALLBACK_REQUEST:
+            await self.storage.drafts.request_callback(
+                session, self.channel, external_id, reply.data.get("note", ""), now=self.clock()
+            )
+            log.info("call back requested via %s", self.channel)
+            return None
+        if effect in (Effect.STATUS, Effect.MY_DATA):
+            views = await self._cases(session, external_id)
+            text = status_text(t, views) if effect is Effect.STATUS else my_data_text(t, views)
+            return draft, [Reply(text=text)]
+        if effect in (Effect.ADD_INFO, Effect.ESCALATE):
+            return await self._follow_up(session, external_id, draft, reply)
+        return None
+
+    async def _cases(self, session: AsyncSession, external_id: str) -> list[CaseView]:
+        person = await person_for(session, self.channel, external_id)
+        if person is None:
+            return []
+        return await self.storage.cases.cases_of(person.id, session=session)
+
+    async def _follow_up(
+        self, session: AsyncSession, external_id: str, draft: Draft, reply: Reply
+    ) -> tuple[Draft, list[Reply]]:
+        t = translator(draft.lang)
+        views = await self._cases(session, external_id)
+        reference = str(reply.data.get("reference") or (views[0].reference if views else ""))
+        case = next((v for v in views if v.reference == reference), None)
+        if case is None:
+            return draft, [Reply(text=t.gettext("We could not find that complaint."))]
+        text = str(reply.data.get("text", ""))
+        files = tuple(str(f) for f in reply.data.get("files", ()))
+        cases = self.storage.cases
+        try:
+            if reply.effect is Effect.ADD_INFO:
+                await cases.add_information(case.id, text, attachments=files, session=session)
+                message = t.gettext(
+                    "Thank you. We have added this to complaint {reference}.", reference=reference
+                )
+            else:
+                await cases.escalate(case.id, reasons=text, session=session)
+                message = t.gettext(
+                    "Thank you. We have your request about complaint {reference}. "
+                    "We will send you a message to confirm.",
+                    reference=reference,
+                )
+        except CaseError as error:
+            log.info("follow-up on %s refused: %s", reference, error)
+            message = t.gettext(
+                "We could not do that for complaint {reference}. A member of staff will "
+                "look at your message.",
+                reference=reference,
+            )
+        return draft, [Reply(text=message)]
+
+
+def status_text(t: Translator, views: list[CaseView]) -> str:
+    if not views:
+        return t.gettext("You have not made a complaint with us yet.")
+    return "\n\n".join(
+        letters.status(
+            t,
+            reference=v.reference,
+            kind=v.kind,
+            status=v.status,
+            stage_name=v.stage.name if v.stage else "",
+            handler_label=v.stage.handler_label if v.stage else "",
+            acknowledge_by=v.stage.acknowledge_by if v.stage else None,
+            respond_by=v.stage.respond_by if v.stage else None,
+            escalate_by=v.stage.escalate_by if v.stage else None,
+        )
+        for v in views
+    )
+
+
+def my_data_text(t: Translator, views: list[CaseView]) -> str:
+    lines = [t.gettext("This is what we hold about you:")]
+    for v in views:
+        lines.append(
+            t.gettext(
+                "{reference} ({kind}), made on {date}: {description}",
+                reference=v.reference,
+                kind=v.kind,
+                date=t.date(v.created_at.date()),
+                description=v.description[:300],
+            )
+        )
+    lines.append(
+        t.gettext("To ask for a full copy, or for us to delete it, tell a member of staff.")
+    )
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+// Progressive enhancement of the web chat: the same form, posted with fetch, so the
+// transcript grows in place. Without this file the page works with plain form posts.
+(function () {
+  "use strict";
+  const form = document.getElementById("answer");
+  const transcript = document.getElementById("transcript");
+  if (!form || !window.fetch || !window.FormData) return;
+
+  function bubble(text, mine) {
+    const p = document.createElement("p");
+    p.className = "bubble " + (mine ? "mine" : "theirs");
+    p.textContent = text; // never innerHTML: complainants' and staff's words are text
+    transcript.appendChild(p);
+    p.scrollIntoView({ block: "end" });
+  }
+
+  function choices(list) {
+    let group = form.querySelector(".choices");
+    if (group) group.remove();
+    if (!list.length) return;
+    group = document.createElement("div");
+    group.className = "choices";
+    group.setAttribute("role", "group");
+    list.forEach(function (c) {
+      const b = document.createElement("button");
+      b.type = "submit"; b.name = "choice"; b.value = c.id; b.textContent = c.label;
+      group.appendChild(b);
+    });
+    form.insertBefore(group, form.querySelector("label[for=text]"));
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    const data = new FormData(form);
+    if (event.submitter && event.submitter.name === "choice") {
+      data.set("choice", event.submitter.value);
+    }
+    const buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    try {
+      const response = await fetch(form.action, {
+        method: "POST", body: data, headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const reply = await response.json();
+      reply.messages.forEach(function (m) { bubble(m.text, m.mine); });
+      choices(reply.choices);
+      document.documentElement.lang = reply.lang === "en_Easy" ? "en" : reply.lang;
+      document.documentElement.dir = reply.dir;
+      form.reset();
+      form.querySelector("[name=nonce]").value = reply.nonce;
+      document.getElementById("text").focus();
+    } catch (error) {
+      form.submit(); // fall back to a plain post: nothing typed is lost
+    } finally {
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+    }
+  });
+
+  setInterval(async function () {
+    try {
+      const response = await fetch("/chat/poll", { credentials: "same-origin" });
+      const body = await response.json();
+      body.messages.forEach(function (text) { bubble(text, false); });
+    } catch (error) { /* offline for a moment: try again at the next tick */ }
+  }, 15000);
+})();

@@ -1,0 +1,1 @@
+"""conversations layer (see DESIGN.md)."""

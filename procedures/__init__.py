@@ -1,0 +1,1 @@
+"""Pure rules: complaints procedures, the working-day calendar and deadline arithmetic."""

@@ -1,0 +1,287 @@
+"""What the procedure promises to tell the complainant, worded once for every channel.
+
+Each function takes the person's Translator (their language, their date format) and plain
+facts, and returns the text. Storage puts these texts in the outbox; the dialogue shows the
+receipt. Staff's own words are passed through as they wrote them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from locales import Translator
+from procedures.model import ExternalBody, Procedure, Stage, TimeLimit, Unit
+
+
+def limit_words(t: Translator, limit: TimeLimit) -> str:
+    """ "5 working days", "2 weeks" in the person's language, with the right plural."""
+    n = limit.amount
+    if limit.unit is Unit.WORKING_DAYS:
+        return t.ngettext("{n} working day", "{n} working days", n)
+    if limit.unit is Unit.DAYS:
+        return t.ngettext("{n} day", "{n} days", n)
+    if limit.unit is Unit.WEEKS:
+        return t.ngettext("{n} week", "{n} weeks", n)
+    return t.ngettext("{n} month", "{n} months", n)
+
+
+def _due(t: Translator, acknowledge_by: date | None, respond_by: date | None) -> list[str]:
+    lines = []
+    if acknowledge_by:
+        lines.append(
+            t.gettext("We will confirm we have it by {date}.", date=t.date(acknowledge_by))
+        )
+    if respond_by:
+        lines.append(t.gettext("We aim to reply by {date}.", date=t.date(respond_by)))
+    return lines
+
+
+def receipt(
+    t: Translator,
+    procedure: Procedure,
+    *,
+    kind: str,
+    reference: str,
+    handler_label: str,
+    acknowledge_by: date | None,
+    respond_by: date | None,
+) -> str:
+    """The first message after submitting: reference, who handles it, when to expect what."""
+    if kind == "compliment":
+        return "\n".join(
+            [
+                t.gettext("Thank you for your kind words."),
+                t.gettext(
+                    "We will share them with the team at {organisation}.",
+                    organisation=procedure.organisation,
+                ),
+                t.gettext("Your reference is {reference}.", reference=reference),
+            ]
+        )
+    if kind == "feedback":
+        return "\n".join(
+            [
+                t.gettext("Thank you for your feedback."),
+                t.gettext("Your reference is {reference}.", reference=reference),
+                t.gettext("We read all feedback and use it to improve what we do."),
+            ]
+        )
+    lines = [
+        t.gettext("We have received your complaint."),
+        t.gettext("Your reference is {reference}.", reference=reference),
+        t.gettext("It will be looked at by {handler}.", handler=handler_label),
+        *_due(t, acknowledge_by, respond_by),
+        t.gettext("You can send more information at any time in this chat."),
+    ]
+    return "\n".join(lines)
+
+
+def acknowledgement(
+    t: Translator,
+    *,
+    reference: str,
+    handler_label: str,
+    respond_by: date | None,
+    by_phone: bool = False,
+) -> str:
+    lines = [
+        t.gettext("We have started looking at your complaint {reference}.", reference=reference),
+        t.gettext("It is being handled by {handler}.", handler=handler_label),
+    ]
+    if respond_by:
+        lines.append(t.gettext("We aim to reply by {date}.", date=t.date(respond_by)))
+    if by_phone:
+        lines.append(t.gettext("You asked for a phone call. We will call you."))
+    return "\n".join(lines)
+
+
+def how_to_escalate(
+    t: Translator, procedure: Procedure, next_stage: Stage, escalate_by: date | None
+) -> str:
+    """What to do if they are not satisfied: who, how, what to include, by when."""
+    lines = [
+        t.gettext(
+            "If you are not happy with this answer, you can ask for it to go to {stage}.",
+            stage=next_stage.name,
+        )
+    ]
+    if escalate_by:
+        lines.append(t.gettext("Please ask by {date}.", date=t.date(escalate_by)))
+    if next_stage.entry.with_reasons:
+        lines.append(t.gettext("Please tell us why you are not satisfied."))
+    if next_stage.entry.points:
+        lines.append(t.gettext("It helps if you include:"))
+        lines.extend(f"- {point}" for point in next_stage.entry.points)
+    lines.append(t.gettext('To ask, reply "I am not satisfied" in this chat.'))
+    return "\n".join(lines)
+
+
+def external_body(t: Translator, body: ExternalBody, go_by: date | None) -> str:
+    lines = [
+        t.gettext("This was the final stage of our complaints procedure."),
+        t.gettext("If you are still not satisfied, you can contact {body}.", body=body.name),
+        body.how_to_reach,
+    ]
+    if go_by:
+        lines.append(t.gettext("Please contact them by {date}.", date=t.date(go_by)))
+    return "\n".join(line for line in lines if line)
+
+
+def response(
+    t: Translator,
+    procedure: Procedure,
+    *,
+    reference: str,
+    body: str,
+    stage: Stage,
+    escalate_by: date | None,
+) -> str:
+    """Staff's answer that ends a stage, followed by the way on from here."""
+    parts = [
+        t.gettext("Our answer to your complaint {reference}:", reference=reference),
+        body,
+    ]
+    if stage.final or stage.number == procedure.last_stage:
+        if procedure.external_body:
+            parts.append(external_body(t, procedure.external_body, escalate_by))
+    else:
+        parts.append(how_to_escalate(t, procedure, procedure.stage(stage.number + 1), escalate_by))
+    return "\n\n".join(parts)
+
+
+def staff_message(t: Translator, *, reference: str, body: str) -> str:
+    return "\n\n".join(
+        [t.gettext("A message about your complaint {reference}:", reference=reference), body]
+    )
+
+
+def information_request(t: Translator, *, reference: str, question: str) -> str:
+    return "\n\n".join(
+        [
+            t.gettext(
+                "We need a little more information about your complaint {reference}.",
+                reference=reference,
+            ),
+            question,
+            t.gettext("You can reply in this chat."),
+        ]
+    )
+
+
+def extension(t: Translator, *, reference: str, new_date: date, reason: str) -> str:
+    return "\n\n".join(
+        [
+            t.gettext(
+                "We are sorry: we need more time for your complaint {reference}.",
+                reference=reference,
+            ),
+            reason,
+            t.gettext("We will now reply by {date}.", date=t.date(new_date)),
+        ]
+    )
+
+
+def escalation_received(
+    t: Translator,
+    *,
+    reference: str,
+    stage: Stage,
+    acknowledge_by: date | None,
+    respond_by: date | None,
+    late: bool,
+) -> str:
+    lines = [
+        t.gettext(
+            "We have your request to take complaint {reference} to {stage}.",
+            reference=reference,
+            stage=stage.name,
+        ),
+        t.gettext("It will be looked at by {handler}.", handler=stage.handler.label),
+    ]
+    if late:
+        lines.append(
+            t.gettext(
+                "Your request came after the time limit. Staff will decide whether it can "
+                "still go ahead, and tell you."
+            )
+        )
+    lines.extend(_due(t, acknowledge_by, respond_by))
+    return "\n".join(lines)
+
+
+def referred(t: Translator, procedure: Procedure, *, reference: str) -> str:
+    body = procedure.external_body
+    if body is None:
+        return t.gettext("Complaint {reference} has been closed.", reference=reference)
+    return "\n".join(
+        [
+            t.gettext(
+                "Complaint {reference} has been referred to {body}.",
+                reference=reference,
+                body=body.name,
+            ),
+            body.how_to_reach,
+        ]
+    )
+
+
+def closed(t: Translator, *, reference: str) -> str:
+    return "\n".join(
+        [
+            t.gettext("Complaint {reference} is now closed.", reference=reference),
+            t.gettext("Thank you for telling us. It helps us improve."),
+        ]
+    )
+
+
+def withdrawn(t: Translator, *, reference: str) -> str:
+    return t.gettext(
+        "Complaint {reference} has been withdrawn, as you asked. You can make a new "
+        "complaint at any time.",
+        reference=reference,
+    )
+
+
+def status(
+    t: Translator,
+    *,
+    reference: str,
+    kind: str,
+    status: str,
+    stage_name: str,
+    handler_label: str,
+    acknowledge_by: date | None,
+    respond_by: date | None,
+    escalate_by: date | None,
+) -> str:
+    """One case in "status of my complaints": where it is and what to expect next."""
+    if kind != "complaint":
+        return t.gettext("{reference}: thank you, we have recorded it.", reference=reference)
+    words = {
+        "open": t.gettext("received, waiting to be looked at"),
+        "informal": t.gettext("being looked at informally"),
+        "acknowledged": t.gettext("being looked at"),
+        "awaiting_complainant": t.gettext("waiting for information from you"),
+        "responded": t.gettext("answered"),
+        "referred": t.gettext("referred to an independent body"),
+        "closed": t.gettext("closed"),
+        "withdrawn": t.gettext("withdrawn"),
+    }
+    lines = [
+        t.gettext("{reference}: {state}.", reference=reference, state=words.get(status, status)),
+        t.gettext("Stage: {stage}, with {handler}.", stage=stage_name, handler=handler_label),
+    ]
+    if status in ("open", "informal", "acknowledged", "awaiting_complainant") and respond_by:
+        lines.append(t.gettext("We aim to reply by {date}.", date=t.date(respond_by)))
+    elif status == "open" and acknowledge_by:
+        lines.append(
+            t.gettext("We will confirm we have it by {date}.", date=t.date(acknowledge_by))
+        )
+    if status == "responded" and escalate_by:
+        lines.append(
+            t.gettext(
+                "If you are not happy with our answer, you can ask for a review until {date}.",
+                date=t.date(escalate_by),
+            )
+        )
+    return "\n".join(lines)

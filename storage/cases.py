@@ -1,0 +1,706 @@
+"""The case lifecycle: every operation is one transaction that also queues its messages.
+
+submit -> acknowledge -> reply (ends the stage) -> escalate -> ... -> refer to the external
+body or close. Dates come from the procedure (procedures/deadlines.py); wording from
+procedures/letters.py in the complainant's own language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from locales import translator
+from procedures import letters
+from procedures.calendar import WorkingCalendar
+from procedures.case import Kind, NewComplaint
+from procedures.deadlines import stage_deadlines
+from procedures.model import Procedure, Stage
+from storage import people
+from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
+from storage.models import (
+    Attachment,
+    AuditEvent,
+    Complaint,
+    Extension,
+    Message,
+    Person,
+    StageRecord,
+)
+from storage.outbox import enqueue
+from storage.references import next_reference
+from storage.views import CaseView, StageView, Submitted
+
+OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
+ENDED = ("closed", "withdrawn", "referred")
+INFORMAL_STAGE = 0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class CaseService:
+    """Case operations for one organisation's procedure."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    procedure: Procedure
+    calendar: WorkingCalendar
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    clock: Callable[[], datetime] = utc_now
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def today(self) -> date:
+        """Today in the organisation's time zone: what "received on" means."""
+        return self.clock().astimezone(self.zone).date()
+
+    @asynccontextmanager
+    async def unit_of_work(self, joined: AsyncSession | None = None) -> AsyncIterator[AsyncSession]:
+        """One transaction: everything in it lands together or not at all.
+
+        With `joined`, the operation runs inside the caller's transaction instead (a chat
+        turn saves the draft and submits in one go; SQLite allows one writer at a time, so
+        a second transaction there would wait for the first forever).
+        """
+        if joined is not None:
+            yield joined
+            return
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def _load(
+        self,
+        session: AsyncSession,
+        complaint_id: int,
+        expected_version: int | None = None,
+        *,
+        change: bool = True,
+    ) -> tuple[Complaint, Person]:
+        """The case and its person; with `change`, claims the next version of the case.
+
+        Every change bumps the version with a conditional UPDATE, so of two staff acting
+        on the same version one wins and the other gets ChangedMeanwhile, on SQLite and on
+        PostgreSQL alike (there the second UPDATE waits, then matches no row).
+        """
+        complaint = await session.scalar(
+            select(Complaint)
+            .where(Complaint.id == complaint_id)
+            .options(selectinload(Complaint.stages))
+        )
+        if complaint is None:
+            raise NotFound(f"no complaint {complaint_id}")
+        if expected_version is not None and complaint.version != expected_version:
+            raise ChangedMeanwhile(f"{complaint.reference} was changed by someone else")
+        if change:
+            bumped = await session.execute(
+                update(Complaint)
+                .where(Complaint.id == complaint.id, Complaint.version == complaint.version)
+                .values(version=Complaint.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if bumped.rowcount != 1:  # type: ignore[attr-defined]
+                raise ChangedMeanwhile(f"{complaint.reference} was changed by someone else")
+            set_committed_value(complaint, "version", complaint.version + 1)
+        person = await session.get_one(Person, complaint.person_id)
+        return complaint, person
+
+    def _stage_rule(self, number: int) -> Stage:
+        return self.procedure.stage(max(number, 1))
+
+    @staticmethod
+    def _current(complaint: Complaint) -> StageRecord:
+        if not complaint.stages:
+            raise IllegalTransition(f"{complaint.reference} is a {complaint.kind}, not a case")
+        return complaint.stages[-1]
+
+    @staticmethod
+    def _open(complaint: Complaint) -> None:
+        if complaint.status in ENDED or complaint.kind != Kind.COMPLAINT:
+            raise IllegalTransition(f"{complaint.reference} is {complaint.status}")
+
+    def _audit(
+        self,
+        session: AsyncSession,
+        action: str,
+        complaint: Complaint | None,
+        staff_id: int | None,
+        detail: str = "",
+    ) -> None:
+        session.add(
+            AuditEvent(
+                at=self.clock(),
+                staff_id=staff_id,
+                actor="staff" if staff_id else "complainant",
+                action=action,
+                complaint_id=complaint.id if complaint else None,
+                detail=detail[:200],
+            )
+        )
+
+    def _handler(self, stage: Stage, about_role: str | None) -> tuple[str, str]:
+        """The stage's handler, or its alternative when the complaint is about that role."""
+        handler = stage.handler
+        if about_role and about_role == handler.role and handler.alternative_role:
+            return handler.alternative_role, handler.alternative_label or handler.alternative_role
+        return handler.role, handler.label
+
+    def _new_stage(
+        self, complaint: Complaint, number: int, received: date, *, late_request: bool = False
+    ) -> StageRecord:
+        if number == INFORMAL_STAGE:
+            stage = self._stage_rule(1)
+            role, label = self._handler(stage, complaint.about_role)
+            return StageRecord(
+                complaint_id=complaint.id,
+                number=0,
+                name="Informal resolution",
+                handler_role=role,
+                handler_label=label,
+                received_on=received,
+            )
+        stage = self.procedure.stage(number)
+        role, label = self._handler(stage, complaint.about_role)
+        due = stage_deadlines(self.procedure, number, received, self.calendar)
+        return StageRecord(
+            complaint_id=complaint.id,
+            number=number,
+            name=stage.name,
+            handler_role=role,
+            handler_label=label,
+            received_on=received,
+            acknowledge_by=due.acknowledge_by,
+            respond_by=due.respond_by,
+            late_request=late_request,
+        )
+
+    # -- submit ------------------------------------------------------------------------
+
+    async def submit(
+        self,
+        new: NewComplaint,
+        *,
+        channel: str | None = None,
+        external_id: str | None = None,
+        staff_id: int | None = None,
+        inline: bool = False,
+        session: AsyncSession | None = None,
+    ) -> Submitted:
+        """Create the complaint, its first stage and the receipt.
+
+        `inline`: the channel shows the receipt itself as its reply (see outbox.enqueue).
+        """
+        async with self.unit_of_work(session) as joined:
+            return await self._submit(joined, new, channel, external_id, staff_id, inline)
+
+    async def _submit(
+        self,
+        session: AsyncSession,
+        new: NewComplaint,
+        channel: str | None,
+        external_id: str | None,
+        staff_id: int | None,
+        inline: bool,
+    ) -> Submitted:
+        if not new.description.strip() and new.kind is Kind.COMPLAINT:
+            raise InvalidInput("a complaint needs a description")
+        now = self.clock()
+        today = self.today()
+        person = await people.find_or_create(session, channel, external_id, now=now)
+        people.apply_preferences(person, new)
+        informal = new.kind is Kind.COMPLAINT and not new.formal
+        complaint = Complaint(
+            reference=await next_reference(session, today.year),
+            person_id=person.id,
+            procedure_key=self.procedure.key,
+            kind=new.kind.value,
+            formal=new.formal,
+            category=new.category,
+            about_staff=new.about_staff,
+            about_role=new.about_role,
+            description=new.description,
+            desired_outcome=new.desired_outcome,
+            incident_date=new.incident_date,
+            incident_text=new.incident_text,
+            representative_name=new.representative.name if new.representative else None,
+            representative_relationship=(
+                new.representative.relationship if new.representative else None
+            ),
+            consent_recorded=bool(new.representative and new.representative.consent),
+            share_name=new.share_name,
+            received_via=new.received_via.value,
+            late=new.late,
+            status="open" if new.kind is Kind.COMPLAINT else "recorded",
+            current_stage=INFORMAL_STAGE if informal else 1,
+            created_at=now,
+        )
+        if informal:
+            complaint.status = "informal"
+        session.add(complaint)
+        await session.flush()
+        session.add(
+            Message(
+                complaint_id=complaint.id,
+                direction="inbound",
+                channel=new.received_via.value,
+                body=new.description,
+                staff_id=staff_id,
+                created_at=now,
+            )
+        )
+        await self._link_attachments(session, complaint, person, new.attachments)
+        record = None
+        if new.kind is Kind.COMPLAINT:
+            record = self._new_stage(complaint, complaint.current_stage, today)
+            session.add(record)
+        t = translator(person.language)
+        handler_label = record.handler_label if record else ""
+        text = letters.receipt(
+            t,
+            self.procedure,
+            kind=new.kind.value,
+            reference=complaint.reference,
+            handler_label=handler_label,
+            acknowledge_by=record.acknowledge_by if record else None,
+            respond_by=record.respond_by if record else None,
+        )
+        await enqueue(session, person, text, now=now, complaint_id=complaint.id, inline=inline)
+        self._audit(session, "submit", complaint, staff_id, detail=new.received_via.value)
+        return Submitted(
+            complaint_id=complaint.id,
+            reference=complaint.reference,
+            person_id=person.id,
+            kind=complaint.kind,
+            handler_label=handler_label,
+            acknowledge_by=record.acknowledge_by if record else None,
+            respond_by=record.respond_by if record else None,
+            receipt=text,
+        )
+
+    async def _link_attachments(
+        self, session: AsyncSession, complaint: Complaint, person: Person, hashes: Any
+    ) -> None:
+        for digest in hashes:
+            rows = await session.scalars(
+                select(Attachment).where(
+                    Attachment.sha256 == digest, Attachment.complaint_id.is_(None)
+                )
+            )
+            for row in rows:
+                row.complaint_id = complaint.id
+                row.person_id = person.id
+
+    # -- staff actions -----------------------------------------------------------------
+
+    async def acknowledge(
+        self, complaint_id: int, *, staff_id: int | None, expected_version: int | None = None
+    ) -> None:
+        async with self.unit_of_work() as session:
+            complaint, person = await self._load(session, complaint_id, expected_version)
+            self._open(complaint)
+            record = self._current(complaint)
+            if record.acknowledged_at is not None:
+                raise IllegalTransition(f"{complaint.reference} is already acknowledged")
+            if record.responded_at is not None:
+                raise IllegalTransition(f"{complaint.reference} was already answered")
+            now = self.clock()
+            record.acknowledged_at = now
+            complaint.status = "acknowledged"
+            text = letters.acknowledgement(
+                translator(person.language),
+                reference=complaint.reference,
+                handler_label=record.handler_label,
+                respond_by=record.respond_by,
+                by_phone="phone_call" in (person.adjustments or []),
+            )
+            await enqueue(session, person, text, now=now, complaint_id=complaint.id)
+            self._audit(session, "acknowledge", complaint, staff_id, f"stage {record.number}")
+
+    async def reply(
+        self,
+        complaint_id: int,
+        body: str,
+        *,
+        staff_id: int | None,
+        ends_stage: bool = True,
+        expected_version: int | None = None,
+    ) -> None:
+        """Send staff's words; with ends_stage, this is the stage's response."""
+        if not body.strip():
+            raise InvalidInput("the reply is empty")
+        async with self.unit_of_work() as session:
+            complaint, person = await self._load(session, complaint_id, expected_version)
+            self._open(complaint)
+            now = self.clock()
+            t = translator(person.language)
+            if not ends_stage:
+                text = letters.staff_message(t, reference=complaint.reference, body=body)
+                await enqueue(session, person, text, now=now, complaint_id=complaint.id)
+                self._audit(session, "message", complaint, staff_id)
+                return
+            record = self._current(complaint)
+            if record.responded_at is not None:
+                raise IllegalTransition(f"stage {record.number} was already answered")
+            if record.acknowledged_at is None:
+                record.acknowledged_at = now  # an answer is also an acknowledgement
+            record.responded_at = now
+            rule = self._stage_rule(record.number)
+            record.escalate_by = self._escalate_by(record, person, self.today())
+            complaint.status = "responded"
+            if record.number == INFORMAL_STAGE:
+                text = "\n\n".join(
+                    [
+                        letters.staff_message(t, reference=complaint.reference, body=body),
+                        letters.how_to_escalate(t, self.procedure, rule, record.escalate_by),
+                    ]
+                )
+            else:
+                text = letters.response(
+                    t,
+                    self.procedure,
+                    reference=complaint.reference,
+                    body=body,
+                    stage=rule,
+                    escalate_by=record.escalate_by,
+                )
+            await enqueue(session, person, text, now=now, complaint_id=complaint.id)
+            self._audit(session, "respond", complaint, staff_id, f"stage {record.number}")
+
+    def _escalate_by(self, record: StageRecord, person: Person, responded: date) -> date | None:
+        if record.number == INFORMAL_STAGE:
+            return None  # moving from informal to formal has no published window
+        due = stage_deadlines(
+            self.procedure,
+            record.number,
+            record.received_on,
+            self.calendar,
+            responded=responded,
+            extra_time="extra_time" in (person.adjustments or []),
+        )
+        return due.escalate_by
+
+    async def add_note(self, complaint_id: int, body: str, *, staff_id: int | None) -> None:
+        """An internal note: on the timeline for staff, never sent."""
+        if not body.strip():
+            raise InvalidInput("the note is empty")
+        async with self.unit_of_work() as session:
+            complaint, _ = await self._load(session, complaint_id)
+            session.add(
+                Message(
+                    complaint_id=complaint.id,
+                    direction="note",
+                    body=body,
+                    staff_id=staff_id,
+                    created_at=self.clock(),
+                )
+            )
+            self._audit(session, "note", complaint, staff_id)
+
+    async def request_information(
+        self,
+        complaint_id: int,
+        question: str,
+        *,
+        staff_id: int | None,
+        expected_version: int | None = None,
+    ) -> None:
+        if not question.strip():
+            raise InvalidInput("the question is empty")
+        async with self.unit_of_work() as session:
+            complaint, person = await self._load(session, complaint_id, expected_version)
+            self._open(complaint)
+            text = letters.information_request(
+                translator(person.language), reference=complaint.reference, question=question
+            )
+            await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
+            complaint.status = "awaiting_complainant"
+            self._audit(session, "request_information", complaint, staff_id)
+
+    async def extend(
+        self,
+        complaint_id: int,
+        *,
+        which: str,
+        new_date: date,
+        reason: str,
+        staff_id: int | None,
+        expected_version: int | None = None,
+    ) -> None:
+        """Replace a due date with a later one; the old date stays in the history."""
+        if which not in ("acknowledge", "respond"):
+            raise InvalidInput("which must be acknowledge or respond")
+        if not reason.strip():
+            raise InvalidInput("an extension needs a reason the complainant can read")
+        async with self.unit_of_work() as session:
+            complaint, person = await self._load(session, complaint_id, expected_version)
+            self._open(complaint)
+            record = self._current(complaint)
+            done = record.acknowledged_at if which == "acknowledge" else record.responded_at
+            if done is not None:
+                raise IllegalTransition(f"stage {record.number} is already {which}d")
+            attribute = f"{which}_by"
+            previous = getattr(record, attribute)
+            if new_date <= max(filter(None, [previous, self.today()]), default=self.today()):
+                raise InvalidInput("the new date must be later than the current one and today")
+            setattr(record, attribute, new_date)
+            session.add(
+                Extension(
+                    stage_record_id=record.id,
+                    which=which,
+                    previous_date=previous,
+                    new_date=new_date,
+                    reason=reason,
+                    staff_id=staff_id,
+                    created_at=self.clock(),
+                )
+            )
+            text = letters.extension(
+                translator(person.language),
+                reference=complaint.reference,
+                new_date=new_date,
+                reason=reason,
+            )
+            await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
+            self._audit(session, "extend", complaint, staff_id, f"{which} to {new_date}")
+
+    async def record_outcome(
+        self,
+        complaint_id: int,
+        *,
+        outcome: str,
+        apology: bool = False,
+        actions: str = "",
+        policy_change: str = "",
+        staff_id: int | None,
+        expected_version: int | None = None,
+    ) -> None:
+        if outcome not in OUTCOMES:
+            raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
+        async with self.unit_of_work() as session:
+            complaint, _ = await self._load(session, complaint_id, expected_version)
+            record = self._current(complaint)
+            record.outcome = outcome
+            record.outcome_detail = {
+                "apology": apology,
+                "actions": actions,
+                "policy_change": policy_change,
+            }
+            self._audit(session, "outcome", complaint, staff_id, outcome)
+
+    async def escalate(
+        self,
+        complaint_id: int,
+        *,
+        reasons: str = "",
+        staff_id: int | None = None,
+        expected_version: int | None = None,
+        session: AsyncSession | None = None,
+    ) -> bool:
+        """Move to the next stage. Returns True when the request came after the window.
+
+        A late request is never dropped: the stage opens, flagged for staff to decide.
+        """
+        async with self.unit_of_work(session) as session:
+            complaint, person = await self._load(session, complaint_id, expected_version)
+            self._open(complaint)
+            record = self._current(complaint)
+            if record.number >= self.procedure.last_stage:
+                raise IllegalTransition(f"{complaint.reference} is at the final stage")
+            if record.number != INFORMAL_STAGE and self._stage_rule(record.number).final:
+                raise IllegalTransition(f"stage {record.number} is final")
+            today = self.today()
+            late = record.escalate_by is not None and today > record.escalate_by
+            complaint.formal = True
+            complaint.current_stage = record.number + 1
+            complaint.status = "open"
+            new = self._new_stage(complaint, complaint.current_stage, today, late_request=late)
+            new.request_text = reasons
+            session.add(new)
+            if reasons.strip():
+                session.add(
+                    Message(
+                        complaint_id=complaint.id,
+                        direction="inbound",
+                        channel="",
+                        body=reasons,
+                        staff_id=staff_id,
+                        created_at=self.clock(),
+                    )
+                )
+            text = letters.escalation_received(
+                translator(person.language),
+                reference=complaint.reference,
+                stage=self.procedure.stage(complaint.current_stage),
+                acknowledge_by=new.acknowledge_by,
+                respond_by=new.respond_by,
+                late=late,
+            )
+            await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
+            self._audit(
+                session, "escalate", complaint, staff_id, f"to stage {complaint.current_stage}"
+            )
+            return late
+
+    async def refer_external(
+        self, complaint_id: int, *, staff_id: int | None, expected_version: int | None = None
+    ) -> None:
+        async with self.unit_of_work() as session:
+            complaint, person = await self._load(session, complaint_id, expected_version)
+            self._open(complaint)
+            record = self._current(complaint)
+            if record.number != self.procedure.last_stage or record.responded_at is None:
+                raise IllegalTransition("refer only after the final stage has been answered")
+            if self.procedure.external_body is None:
+                raise IllegalTransition(f"{self.procedure.organisation} has no external body")
+            now = self.clock()
+            complaint.status = "referred"
+            complaint.closed_at = now
+            text = letters.referred(
+                translator(person.language), self.procedure, reference=complaint.reference
+            )
+            await enqueue(session, person, text, now=now, complaint_id=complaint.id)
+            self._audit(session, "refer", complaint, staff_id)
+
+    async def close(
+        self,
+        complaint_id: int,
+        *,
+        staff_id: int | None,
+        notify: bool = True,
+        expected_version: int | None = None,
+    ) -> None:
+        await self._end(complaint_id, "closed", staff_id, notify, expected_version)
+
+    async def withdraw(
+        self, complaint_id: int, *, staff_id: int | None = None, expected_version: int | None = None
+    ) -> None:
+        await self._end(complaint_id, "withdrawn", staff_id, True, expected_version)
+
+    async def _end(
+        self,
+        complaint_id: int,
+        status: str,
+        staff_id: int | None,
+        notify: bool,
+        expected_version: int | None,
+    ) -> None:
+        async with self.unit_of_work() as session:
+            complaint, person = await self._load(session, complaint_id, expected_version)
+            if complaint.status in ENDED:
+                raise IllegalTransition(f"{complaint.reference} is already {complaint.status}")
+            now = self.clock()
+            complaint.status = status
+            complaint.closed_at = now
+            if notify:
+                t = translator(person.language)
+                word = letters.closed if status == "closed" else letters.withdrawn
+                text = word(t, reference=complaint.reference)
+                await enqueue(session, person, text, now=now, complaint_id=complaint.id)
+            self._audit(session, status, complaint, staff_id)
+
+    # -- the complainant's side --------------------------------------------------------
+
+    async def add_information(
+        self,
+        complaint_id: int,
+        text: str,
+        *,
+        attachments: tuple[str, ...] = (),
+        session: AsyncSession | None = None,
+    ) -> None:
+        """More words or files from the complainant, kept on the case timeline."""
+        async with self.unit_of_work(session) as session:
+            complaint, person = await self._load(session, complaint_id)
+            if text.strip():
+                session.add(
+                    Message(
+                        complaint_id=complaint.id,
+                        direction="inbound",
+                        channel=complaint.received_via,
+                        body=text,
+                        created_at=self.clock(),
+                    )
+                )
+            await self._link_attachments(session, complaint, person, attachments)
+            if complaint.status == "awaiting_complainant":
+                complaint.status = (
+                    "acknowledged" if complaint.stages[-1].acknowledged_at else "open"
+                )
+            self._audit(session, "add_information", complaint, None)
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def get(self, complaint_id: int) -> CaseView:
+        async with self.sessions() as session:
+            complaint, person = await self._load(session, complaint_id, change=False)
+            return case_view(complaint, person)
+
+    async def by_reference(self, reference: str) -> CaseView:
+        async with self.sessions() as session:
+            found = await session.scalar(
+                select(Complaint.id).where(Complaint.reference == reference.strip().upper())
+            )
+            if found is None:
+                raise NotFound(reference)
+            complaint, person = await self._load(session, found, change=False)
+            return case_view(complaint, person)
+
+    async def cases_of(
+        self, person_id: int, *, session: AsyncSession | None = None
+    ) -> list[CaseView]:
+        """A person's own cases, newest first (for "status of my complaints")."""
+        async with self.unit_of_work(session) as session:
+            complaints = await session.scalars(
+                select(Complaint)
+                .where(Complaint.person_id == person_id)
+                .options(selectinload(Complaint.stages))
+                .order_by(Complaint.id.desc())
+            )
+            person = await session.get_one(Person, person_id)
+            return [case_view(c, person) for c in complaints]
+
+
+def case_view(complaint: Complaint, person: Person) -> CaseView:
+    return CaseView(
+        id=complaint.id,
+        reference=complaint.reference,
+        kind=complaint.kind,
+        formal=complaint.formal,
+        status=complaint.status,
+        current_stage=complaint.current_stage,
+        category=complaint.category,
+        about_staff=complaint.about_staff,
+        description=complaint.description,
+        language=person.language,
+        person_id=person.id,
+        version=complaint.version,
+        created_at=complaint.created_at,
+        late=complaint.late,
+        stages=tuple(
+            StageView(
+                number=s.number,
+                name=s.name,
+                handler_role=s.handler_role,
+                handler_label=s.handler_label,
+                received_on=s.received_on,
+                acknowledge_by=s.acknowledge_by,
+                acknowledged_at=s.acknowledged_at,
+                respond_by=s.respond_by,
+                responded_at=s.responded_at,
+                escalate_by=s.escalate_by,
+                late_request=s.late_request,
+                outcome=s.outcome,
+            )
+            for s in complaint.stages
+        ),
+    )

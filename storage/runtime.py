@@ -1,0 +1,68 @@
+"""Everything a running process needs from storage, opened from Settings in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from procedures.calendar import WorkingCalendar
+from procedures.deadlines import calendar_for
+from procedures.loader import ProcedureError, load_procedure
+from procedures.model import Procedure
+from storage.attachments import AttachmentStore
+from storage.cases import CaseService, utc_now
+from storage.db import create_engine, migrate, session_factory
+from storage.drafts import DraftStore
+from storage.settings import Settings, SettingsError
+
+
+@dataclass
+class Storage:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    procedure: Procedure
+    calendar: WorkingCalendar
+    cases: CaseService
+    drafts: DraftStore
+    attachments: AttachmentStore
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def load_configured_procedure(settings: Settings) -> Procedure:
+    try:
+        return load_procedure(settings.procedure)
+    except ProcedureError as error:
+        raise SettingsError(f"COMPLAINTS_PROCEDURE: {error}") from None
+
+
+async def open_storage(
+    settings: Settings,
+    *,
+    run_migrations: bool = True,
+    clock: Callable[[], datetime] = utc_now,
+) -> Storage:
+    """Open the database (migrating it to the latest schema) and the services on it."""
+    procedure = load_configured_procedure(settings)
+    calendar = calendar_for(procedure, settings.nation)
+    if run_migrations:
+        await migrate(settings.database)
+    engine = create_engine(settings.database)
+    sessions = session_factory(engine)
+    return Storage(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        procedure=procedure,
+        calendar=calendar,
+        cases=CaseService(sessions, procedure, calendar, zone=settings.zone, clock=clock),
+        drafts=DraftStore(sessions),
+        attachments=AttachmentStore(
+            settings.attachments_dir, sessions, settings.max_upload_mb * 1024 * 1024
+        ),
+    )
