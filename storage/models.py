@@ -204,7 +204,10 @@ class Outbox(Base):
     """Every message to a complainant, delivered by the worker once (see bot/delivery.py)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index(None, "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index(None, "state", "next_attempt_at"),
+        Index(None, "channel", "address", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

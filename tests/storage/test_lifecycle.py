@@ -50,9 +50,7 @@ async def stage_rows(storage: Storage, complaint_id: int) -> list[StageRecord]:
 
 def service_for(storage: Storage, preset: str, clock: FakeClock) -> CaseService:
     procedure = load_procedure(preset)
-    return CaseService(
-        storage.sessions, procedure, calendar_for(procedure, "england"), clock=clock
-    )
+    return CaseService(storage.sessions, procedure, calendar_for(procedure, "england"), clock=clock)
 
 
 async def test_west_wilts_hand_checked_walk(storage: Storage, clock: FakeClock) -> None:
@@ -187,7 +185,10 @@ async def test_extension_replaces_date_keeps_history_and_tells_complainant(
     await cases.acknowledge(done.complaint_id, staff_id=None)
     with pytest.raises(InvalidInput, match="reason"):
         await cases.extend(
-            done.complaint_id, which="respond", new_date=date(2026, 12, 1), reason=" ",
+            done.complaint_id,
+            which="respond",
+            new_date=date(2026, 12, 1),
+            reason=" ",
             staff_id=None,
         )
     await cases.extend(

@@ -212,6 +212,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_channel'), ['channel', 'address', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_complaint_id'), ['complaint_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_state'), ['state', 'next_attempt_at'], unique=False)
@@ -299,6 +300,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_state'))
         batch_op.drop_index(batch_op.f('ix_outbox_person_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_complaint_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_channel'))
 
     op.drop_table('outbox')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
