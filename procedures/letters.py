@@ -127,6 +127,18 @@ def external_body(t: Translator, body: ExternalBody, go_by: date | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def further_body(t: Translator, body: ExternalBody) -> str:
+    """A body after the first external one (Cambridge Art Therapy: then the HCPC)."""
+    return "\n".join(
+        line
+        for line in (
+            t.gettext("After that, you can also contact {body}.", body=body.name),
+            body.how_to_reach,
+        )
+        if line
+    )
+
+
 def response(
     t: Translator,
     procedure: Procedure,
@@ -144,6 +156,7 @@ def response(
     if stage.final or stage.number == procedure.last_stage:
         if procedure.external_body:
             parts.append(external_body(t, procedure.external_body, escalate_by))
+        parts.extend(further_body(t, body) for body in procedure.further_external_bodies)
     else:
         parts.append(how_to_escalate(t, procedure, procedure.stage(stage.number + 1), escalate_by))
     return "\n\n".join(parts)

@@ -1,0 +1,112 @@
+"""`complaints procedure list | show NAME | deadlines NAME ...`: procedures for staff."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from procedures.deadlines import calendar_for, stage_deadlines
+from procedures.describe import describe
+from procedures.loader import ProcedureError, load_procedure, preset_names
+from storage.settings import NATIONS, load_settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("procedure", help="Complaints procedures and their due dates.")
+    sub = parser.add_subparsers(dest="procedure_command", metavar="ACTION", required=True)
+
+    sub.add_parser("list", help="The preset procedures.").set_defaults(run=run_list)
+
+    show = sub.add_parser("show", help="A procedure in plain words, stage by stage.")
+    show.add_argument("name", metavar="NAME", help="A preset name or a procedure file path.")
+    show.set_defaults(run=run_show)
+
+    deadlines = sub.add_parser("deadlines", help="The due dates of one stage of a complaint.")
+    deadlines.add_argument("name", metavar="NAME", help="A preset name or a procedure file path.")
+    # Parsed in run_deadlines, not by argparse, so bad input gives one line and exit code 2.
+    deadlines.add_argument("--stage", required=True, metavar="N", help="Stage number, from 1.")
+    deadlines.add_argument(
+        "--received", required=True, metavar="YYYY-MM-DD", help="Day the stage was received."
+    )
+    deadlines.add_argument(
+        "--responded", metavar="YYYY-MM-DD", help="Day the complainant received the response."
+    )
+    deadlines.add_argument(
+        "--nation", choices=NATIONS, help="Bank holidays to use (default: from settings)."
+    )
+    deadlines.add_argument("--json", action="store_true", help="Print one JSON object.")
+    deadlines.set_defaults(run=run_deadlines)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    for name in preset_names():
+        print(f"{name:24} {load_procedure(name).organisation}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    try:
+        print(describe(load_procedure(args.name)))
+    except ProcedureError as error:
+        return _fail(str(error))
+    return 0
+
+
+def run_deadlines(args: argparse.Namespace) -> int:
+    try:
+        procedure = load_procedure(args.name)
+    except ProcedureError as error:
+        return _fail(str(error))
+    try:
+        number = int(args.stage)
+        procedure.stage(number)
+    except (ValueError, KeyError):
+        return _fail(
+            f"--stage {args.stage!r}: {procedure.key} has stages 1 to {procedure.last_stage}"
+        )
+    received = _date(args.received, "--received")
+    responded = _date(args.responded, "--responded") if args.responded else None
+    if received is None or (args.responded and responded is None):
+        return 2
+    if responded is not None and responded < received:
+        return _fail("--responded: must not be before --received")
+    nation = args.nation or load_settings(args.config).nation
+    due = stage_deadlines(procedure, number, received, calendar_for(procedure, nation), responded)
+    values = {
+        "acknowledge_by": due.acknowledge_by,
+        "respond_by": due.respond_by,
+        "escalate_by": due.escalate_by,
+    }
+    if args.json:
+        print(json.dumps({k: v.isoformat() if v else None for k, v in values.items()}))
+        return 0
+    stage = procedure.stage(number)
+    print(f"{procedure.organisation}, stage {number} ({stage.name}), {nation} bank holidays")
+    print(f"  received        {_show(received)}")
+    for key, value in values.items():
+        if value is None and key == "escalate_by" and responded is None:
+            shown = "give --responded to compute it"
+        else:
+            shown = _show(value) if value else "no time limit"
+        print(f"  {key:15} {shown}")
+    return 0
+
+
+def _date(text: str, option: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option} {text!r}: expected a date as YYYY-MM-DD")
+        return None
+
+
+def _show(day: date) -> str:
+    return f"{day.isoformat()} ({day:%a})"
+
+
+def _fail(message: str) -> int:
+    print(f"complaints: {message}", file=sys.stderr)
+    return 2
