@@ -9,12 +9,11 @@ kept, and a repeated update id changes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import intake
+from conversations import followup, intake
+from conversations.context import Context
 from conversations.model import Answer, Draft, Effect, Reply
 from locales import Translator, translator
 from procedures import letters
@@ -22,34 +21,29 @@ from procedures.case import Received
 from storage.errors import CaseError
 from storage.people import person_for
 from storage.runtime import Storage
-from storage.views import CaseView
+from storage.views import CaseView, ReceiptFacts
 
 log = logging.getLogger(__name__)
 
-RECEIVED_VIA = {
+RECEIVED_VIA: dict[str, Received] = {
     "telegram": Received.TELEGRAM,
     "webchat": Received.WEBCHAT,
     "console": Received.CONSOLE,
 }
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ChatRunner:
-    def __init__(
-        self, storage: Storage, channel: str, clock: Callable[[], datetime] = utc_now
-    ) -> None:
+    def __init__(self, storage: Storage, channel: str) -> None:
         self.storage = storage
         self.channel = channel
-        self.clock = clock
+        self.clock = storage.clock
 
-    def context(self) -> intake.Context:
-        return intake.Context(
+    def context(self, case_stage: int = 1) -> Context:
+        return Context(
             procedure=self.storage.procedure,
             today=self.clock().astimezone(self.storage.settings.zone).date(),
             channel=self.channel,
+            case_stage=case_stage,
         )
 
     async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
@@ -68,26 +62,56 @@ class ChatRunner:
         lang_hint: str | None = None,
     ) -> list[Reply] | None:
         """Replies to show, in order; None when this update was already handled."""
-        ctx = self.context()
+        try:
+            return await self._turn(external_id, answer, update_id, lang_hint)
+        except CaseError as error:
+            # Nothing of this turn was saved: the person's earlier answers are all kept and
+            # they can try again; staff see the reason in the log.
+            log.warning("%s turn could not be completed: %s", self.channel, error)
+            t = translator(lang_hint)
+            return [
+                Reply(
+                    text=t.gettext(
+                        "Sorry, something went wrong and that was not sent. Your answers are "
+                        "kept. Please try again in a moment."
+                    )
+                )
+            ]
+
+    async def _turn(
+        self, external_id: str, answer: Answer | None, update_id: str | None, lang_hint: str | None
+    ) -> list[Reply] | None:
         async with self.storage.drafts.turn(
             self.channel, external_id, update_id, now=self.clock()
         ) as turn:
             if turn.duplicate:
                 return None
             draft = Draft.from_dict(turn.data) if turn.data is not None else None
+            ctx = self.context(await self._case_stage(turn.session, turn.person_id, draft))
             if answer is None or draft is None:
+                # First contact, or /start: the page already showed the first question,
+                # so an answer that arrives with it still counts.
                 draft, reply = intake.start(draft, ctx, lang_hint)
-            else:
+            if answer is not None:
                 draft, reply = intake.step(draft, answer, ctx)
             replies = [reply]
-            extra = await self._effect(turn.session, external_id, draft, reply, ctx)
-            if extra is not None:
-                draft, more = extra
+            follow = await self._effect(turn.session, external_id, draft, reply, ctx)
+            if follow is not None:
+                draft, more = follow
                 replies.extend(more)
             turn.data = draft.to_dict()
             if reply.effect is Effect.DELETE_DRAFT:
                 turn.delete()
             return replies
+
+    async def _case_stage(
+        self, session: AsyncSession, person_id: int | None, draft: Draft | None
+    ) -> int:
+        """The stage of the person's latest complaint, for "I am not satisfied"."""
+        if person_id is None or draft is None or not draft.submitted:
+            return 1
+        views = await self.storage.cases.cases_of(person_id, session=session)
+        return views[0].current_stage if views else 1
 
     async def _effect(
         self,
@@ -95,27 +119,40 @@ class ChatRunner:
         external_id: str,
         draft: Draft,
         reply: Reply,
-        ctx: intake.Context,
+        ctx: Context,
     ) -> tuple[Draft, list[Reply]] | None:
         """Carry out what the reply asks of storage; return follow-up replies, if any."""
         effect = reply.effect
         cases = self.storage.cases
         t = translator(draft.lang)
         if effect is Effect.SUBMIT:
-            new = intake.to_new_complaint(draft, RECEIVED_VIA[self.channel])
+            new = intake.to_new_complaint(draft, RECEIVED_VIA.get(self.channel))
+            shown: list[Reply] = []
+
+            def wording(facts: ReceiptFacts) -> str:
+                # The outbox keeps exactly the receipt the person is shown.
+                shown.append(
+                    followup.receipt(
+                        followup.with_reference(draft, facts.reference),
+                        ctx,
+                        facts.reference,
+                        facts.handler_label,
+                        facts.acknowledge_by,
+                        facts.respond_by,
+                    )
+                )
+                return shown[0].text
+
             done = await cases.submit(
-                new, channel=self.channel, external_id=external_id, inline=True, session=session
+                new,
+                channel=self.channel,
+                external_id=external_id,
+                inline=True,
+                session=session,
+                wording=wording,
             )
             log.info("complaint %s submitted via %s", done.reference, self.channel)
-            draft, receipt = intake.receipt(
-                draft,
-                ctx,
-                reference=done.reference,
-                handler_label=done.handler_label,
-                acknowledge_by=done.acknowledge_by,
-                respond_by=done.respond_by,
-            )
-            return draft, [receipt]
+            return followup.with_reference(draft, done.reference), shown
         if effect is Effect.CALLBACK_REQUEST:
             await self.storage.drafts.request_callback(
                 session, self.channel, external_id, reply.data.get("note", ""), now=self.clock()

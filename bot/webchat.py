@@ -19,7 +19,7 @@ import jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.dialogue import ChatRunner, utc_now
+from bot.dialogue import ChatRunner
 from bot.keys import STORAGE
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, translator
@@ -125,7 +125,7 @@ async def _lang(request: web.Request, visitor: str) -> str:
 
 async def _waiting(request: web.Request, visitor: str) -> list[Shown]:
     storage = request.app[STORAGE]
-    bodies = await take_for_chat(storage.sessions, CHANNEL, visitor, now=utc_now())
+    bodies = await take_for_chat(storage.sessions, CHANNEL, visitor, now=storage.clock())
     return [Shown(body) for body in bodies]
 
 
@@ -161,7 +161,7 @@ async def _files(
         mime = field.content_type or "application/octet-stream"
         try:
             stored = await storage.attachments.save(
-                data, name=field.filename, mime_type=mime, kind=_kind(mime), now=utc_now()
+                data, name=field.filename, mime_type=mime, kind=_kind(mime), now=storage.clock()
             )
         except AttachmentRefused as refused:
             log.info("web chat file refused: %s (%s)", refused, mime)
@@ -231,6 +231,7 @@ async def answer(request: web.Request) -> web.Response:
                 "messages": [{"text": s.text, "mine": s.mine} for s in shown],
                 "choices": [{"id": c.id, "label": c.label} for c in replies[-1].choices],
                 "expect": replies[-1].expect.value,
+                "step": replies[-1].step,
                 "nonce": secrets.token_urlsafe(16),
                 "lang": lang,
                 "dir": "rtl" if translator(lang).rtl else "ltr",

@@ -71,7 +71,6 @@ def receipt(
         t.gettext("Your reference is {reference}.", reference=reference),
         t.gettext("It will be looked at by {handler}.", handler=handler_label),
         *_due(t, acknowledge_by, respond_by),
-        t.gettext("You can send more information at any time in this chat."),
     ]
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from procedures.calendar import WorkingCalendar
 from procedures.case import Kind, NewComplaint
 from procedures.deadlines import stage_deadlines
 from procedures.model import Procedure, Stage
-from storage import people
+from storage import people, visibility
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
     Attachment,
@@ -35,18 +35,16 @@ from storage.models import (
     Message,
     Person,
     StageRecord,
+    utcnow,
 )
 from storage.outbox import enqueue
 from storage.references import next_reference
-from storage.views import CaseView, StageView, Submitted
+from storage.views import CaseView, ReceiptFacts, StageView, Submitted
 
+Wording = Callable[[ReceiptFacts], str]
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 ENDED = ("closed", "withdrawn", "referred")
 INFORMAL_STAGE = 0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -57,7 +55,7 @@ class CaseService:
     procedure: Procedure
     calendar: WorkingCalendar
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
-    clock: Callable[[], datetime] = utc_now
+    clock: Callable[[], datetime] = utcnow
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -86,8 +84,13 @@ class CaseService:
         expected_version: int | None = None,
         *,
         change: bool = True,
+        staff_id: int | None = None,
+        acting: bool = True,
     ) -> tuple[Complaint, Person]:
         """The case and its person; with `change`, claims the next version of the case.
+
+        With `staff_id`, a case hidden from that person is NotFound, and with `acting` one
+        they may not change is NotPermitted (storage/visibility.py).
 
         Every change bumps the version with a conditional UPDATE, so of two staff acting
         on the same version one wins and the other gets ChangedMeanwhile, on SQLite and on
@@ -100,6 +103,8 @@ class CaseService:
         )
         if complaint is None:
             raise NotFound(f"no complaint {complaint_id}")
+        if staff_id is not None:
+            await visibility.check(session, self.procedure, complaint, staff_id, acting=acting)
         if expected_version is not None and complaint.version != expected_version:
             raise ChangedMeanwhile(f"{complaint.reference} was changed by someone else")
         if change:
@@ -195,13 +200,16 @@ class CaseService:
         staff_id: int | None = None,
         inline: bool = False,
         session: AsyncSession | None = None,
+        wording: Wording | None = None,
     ) -> Submitted:
         """Create the complaint, its first stage and the receipt.
 
         `inline`: the channel shows the receipt itself as its reply (see outbox.enqueue).
+        `wording`: the receipt's text from the facts, when the channel words it more fully
+        (the chat knows the person's answers); by default procedures.letters.receipt.
         """
         async with self.unit_of_work(session) as joined:
-            return await self._submit(joined, new, channel, external_id, staff_id, inline)
+            return await self._submit(joined, new, channel, external_id, staff_id, inline, wording)
 
     async def _submit(
         self,
@@ -211,6 +219,7 @@ class CaseService:
         external_id: str | None,
         staff_id: int | None,
         inline: bool,
+        wording: Wording | None,
     ) -> Submitted:
         if not new.description.strip() and new.kind is Kind.COMPLAINT:
             raise InvalidInput("a complaint needs a description")
@@ -263,27 +272,35 @@ class CaseService:
         if new.kind is Kind.COMPLAINT:
             record = self._new_stage(complaint, complaint.current_stage, today)
             session.add(record)
-        t = translator(person.language)
-        handler_label = record.handler_label if record else ""
-        text = letters.receipt(
-            t,
-            self.procedure,
-            kind=new.kind.value,
+        facts = ReceiptFacts(
             reference=complaint.reference,
-            handler_label=handler_label,
+            kind=new.kind.value,
+            handler_label=record.handler_label if record else "",
             acknowledge_by=record.acknowledge_by if record else None,
             respond_by=record.respond_by if record else None,
         )
+        if wording is not None:
+            text = wording(facts)
+        else:
+            text = letters.receipt(
+                translator(person.language),
+                self.procedure,
+                kind=facts.kind,
+                reference=facts.reference,
+                handler_label=facts.handler_label,
+                acknowledge_by=facts.acknowledge_by,
+                respond_by=facts.respond_by,
+            )
         await enqueue(session, person, text, now=now, complaint_id=complaint.id, inline=inline)
         self._audit(session, "submit", complaint, staff_id, detail=new.received_via.value)
         return Submitted(
             complaint_id=complaint.id,
-            reference=complaint.reference,
+            reference=facts.reference,
             person_id=person.id,
-            kind=complaint.kind,
-            handler_label=handler_label,
-            acknowledge_by=record.acknowledge_by if record else None,
-            respond_by=record.respond_by if record else None,
+            kind=facts.kind,
+            handler_label=facts.handler_label,
+            acknowledge_by=facts.acknowledge_by,
+            respond_by=facts.respond_by,
             receipt=text,
         )
 
@@ -306,7 +323,9 @@ class CaseService:
         self, complaint_id: int, *, staff_id: int | None, expected_version: int | None = None
     ) -> None:
         async with self.unit_of_work() as session:
-            complaint, person = await self._load(session, complaint_id, expected_version)
+            complaint, person = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             self._open(complaint)
             record = self._current(complaint)
             if record.acknowledged_at is not None:
@@ -339,7 +358,9 @@ class CaseService:
         if not body.strip():
             raise InvalidInput("the reply is empty")
         async with self.unit_of_work() as session:
-            complaint, person = await self._load(session, complaint_id, expected_version)
+            complaint, person = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             self._open(complaint)
             now = self.clock()
             t = translator(person.language)
@@ -394,7 +415,7 @@ class CaseService:
         if not body.strip():
             raise InvalidInput("the note is empty")
         async with self.unit_of_work() as session:
-            complaint, _ = await self._load(session, complaint_id)
+            complaint, _ = await self._load(session, complaint_id, staff_id=staff_id, acting=False)
             session.add(
                 Message(
                     complaint_id=complaint.id,
@@ -417,7 +438,9 @@ class CaseService:
         if not question.strip():
             raise InvalidInput("the question is empty")
         async with self.unit_of_work() as session:
-            complaint, person = await self._load(session, complaint_id, expected_version)
+            complaint, person = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             self._open(complaint)
             text = letters.information_request(
                 translator(person.language), reference=complaint.reference, question=question
@@ -442,7 +465,9 @@ class CaseService:
         if not reason.strip():
             raise InvalidInput("an extension needs a reason the complainant can read")
         async with self.unit_of_work() as session:
-            complaint, person = await self._load(session, complaint_id, expected_version)
+            complaint, person = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             self._open(complaint)
             record = self._current(complaint)
             done = record.acknowledged_at if which == "acknowledge" else record.responded_at
@@ -487,7 +512,9 @@ class CaseService:
         if outcome not in OUTCOMES:
             raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
         async with self.unit_of_work() as session:
-            complaint, _ = await self._load(session, complaint_id, expected_version)
+            complaint, _ = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             record = self._current(complaint)
             record.outcome = outcome
             record.outcome_detail = {
@@ -511,7 +538,9 @@ class CaseService:
         A late request is never dropped: the stage opens, flagged for staff to decide.
         """
         async with self.unit_of_work(session) as session:
-            complaint, person = await self._load(session, complaint_id, expected_version)
+            complaint, person = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             self._open(complaint)
             record = self._current(complaint)
             if record.number >= self.procedure.last_stage:
@@ -555,7 +584,9 @@ class CaseService:
         self, complaint_id: int, *, staff_id: int | None, expected_version: int | None = None
     ) -> None:
         async with self.unit_of_work() as session:
-            complaint, person = await self._load(session, complaint_id, expected_version)
+            complaint, person = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             self._open(complaint)
             record = self._current(complaint)
             if record.number != self.procedure.last_stage or record.responded_at is None:
@@ -595,7 +626,9 @@ class CaseService:
         expected_version: int | None,
     ) -> None:
         async with self.unit_of_work() as session:
-            complaint, person = await self._load(session, complaint_id, expected_version)
+            complaint, person = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id
+            )
             if complaint.status in ENDED:
                 raise IllegalTransition(f"{complaint.reference} is already {complaint.status}")
             now = self.clock()
@@ -640,9 +673,11 @@ class CaseService:
 
     # -- reading -----------------------------------------------------------------------
 
-    async def get(self, complaint_id: int) -> CaseView:
+    async def get(self, complaint_id: int, *, staff_id: int | None = None) -> CaseView:
         async with self.sessions() as session:
-            complaint, person = await self._load(session, complaint_id, change=False)
+            complaint, person = await self._load(
+                session, complaint_id, change=False, staff_id=staff_id, acting=False
+            )
             return case_view(complaint, person)
 
     async def by_reference(self, reference: str) -> CaseView:

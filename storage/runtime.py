@@ -13,9 +13,10 @@ from procedures.deadlines import calendar_for
 from procedures.loader import ProcedureError, load_procedure
 from procedures.model import Procedure
 from storage.attachments import AttachmentStore
-from storage.cases import CaseService, utc_now
+from storage.cases import CaseService
 from storage.db import create_engine, migrate, session_factory
 from storage.drafts import DraftStore
+from storage.models import utcnow
 from storage.settings import Settings, SettingsError
 
 
@@ -29,6 +30,7 @@ class Storage:
     cases: CaseService
     drafts: DraftStore
     attachments: AttachmentStore
+    clock: Callable[[], datetime] = utcnow  # one clock for every part of the process
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -45,7 +47,7 @@ async def open_storage(
     settings: Settings,
     *,
     run_migrations: bool = True,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Storage:
     """Open the database (migrating it to the latest schema) and the services on it."""
     procedure = load_configured_procedure(settings)
@@ -65,4 +67,5 @@ async def open_storage(
         attachments=AttachmentStore(
             settings.attachments_dir, sessions, settings.max_upload_mb * 1024 * 1024
         ),
+        clock=clock,
     )

@@ -47,6 +47,17 @@ class CaseView:
 
 
 @dataclass(frozen=True)
+class ReceiptFacts:
+    """What a receipt must say, known only once the complaint exists."""
+
+    reference: str
+    kind: str
+    handler_label: str
+    acknowledge_by: date | None
+    respond_by: date | None
+
+
+@dataclass(frozen=True)
 class Submitted:
     """What the complainant needs to hear right after submitting."""
 
@@ -58,3 +69,186 @@ class Submitted:
     acknowledge_by: date | None
     respond_by: date | None
     receipt: str
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """A staff account as the staff view shows it (never the password hash or TOTP secret)."""
+
+    id: int
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    active: bool
+    totp: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live staff session: who it is and the form token tied to it."""
+
+    staff: StaffView
+    csrf_token: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of a case list or dashboard panel."""
+
+    id: int
+    reference: str
+    kind: str
+    status: str
+    created_at: datetime
+    person_name: str
+    language: str
+    adjustments: tuple[str, ...]
+    category: str | None
+    stage_number: int | None
+    stage_name: str
+    handler_label: str
+    acknowledge_by: date | None
+    acknowledged: bool
+    respond_by: date | None
+    responded: bool
+    late_request: bool
+
+    def overdue(self, today: date) -> bool:
+        ack = not self.acknowledged and not self.responded and self.acknowledge_by
+        late_ack = bool(ack and self.acknowledge_by and self.acknowledge_by < today)
+        late_reply = bool(not self.responded and self.respond_by and self.respond_by < today)
+        return late_ack or late_reply
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: tuple[CaseRow, ...]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class CallbackView:
+    id: int
+    person_name: str
+    channel: str
+    note: str
+    created_at: datetime
+    reference: str | None
+    complaint_id: int | None
+
+
+@dataclass(frozen=True)
+class OutboxTask:
+    """A message that failed, or one staff must deliver by hand (phone call, letter)."""
+
+    id: int
+    complaint_id: int | None
+    reference: str | None
+    person_name: str
+    channel: str
+    address: str
+    state: str
+    last_error: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: date
+    due_today: tuple[CaseRow, ...]
+    due_this_week: tuple[CaseRow, ...]
+    overdue_acknowledgement: tuple[CaseRow, ...]
+    overdue_response: tuple[CaseRow, ...]
+    awaiting_complainant: tuple[CaseRow, ...]
+    recently_escalated: tuple[CaseRow, ...]
+    callbacks: tuple[CallbackView, ...]
+    outbox_tasks: tuple[OutboxTask, ...]
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    language: str
+    adjustments: tuple[str, ...]
+    adjustments_note: str
+    contact_method: str
+    email: str
+    phone: str
+    postal_address: str
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    name: str
+    mime_type: str
+    size: int
+    kind: str
+    created_at: datetime
+    sha256: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened on a case, in time order."""
+
+    at: datetime
+    kind: str  # inbound / outbound / note / stage / deadline / extension / event
+    title: str
+    body: str = ""
+    staff_name: str = ""
+    channel: str = ""
+    delivery: str = ""  # pending / sending / sent / failed / manual (outbound only)
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class StaffOption:
+    id: int
+    name: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: CaseView
+    person: PersonView
+    received_via: str
+    about_role: str | None
+    subject_staff: StaffOption | None
+    handler_staff: StaffOption | None
+    desired_outcome: str
+    incident_text: str
+    incident_date: date | None
+    representative_name: str | None
+    representative_relationship: str | None
+    consent_recorded: bool
+    attachments: tuple[AttachmentView, ...]
+    timeline: tuple[TimelineEntry, ...]
+    act_refusal: str | None  # why the viewer may not change the case; None when they may
+    staff: tuple[StaffOption, ...]  # active accounts, for naming the subject or the handler
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    staff_name: str
+    actor: str
+    action: str
+    reference: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class DraftInProgress:
+    """An assisted intake a member of staff started and has not sent yet."""
+
+    token: str
+    updated_at: datetime
+    step: str

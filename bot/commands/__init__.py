@@ -1,5 +1,5 @@
 """Sub-commands of `complaints`. Each module has `register(subparsers)` that sets `run`."""
 
-from bot.commands import procedure, serve
+from bot.commands import chat, procedure, serve, staff
 
-COMMANDS = (serve, procedure)
+COMMANDS = (serve, chat, procedure, staff)

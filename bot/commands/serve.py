@@ -11,8 +11,13 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from bot.delivery import DeliveryWorker, Sender
+from bot.email import EmailSender
+from bot.telegram.app import TelegramApp, build_application, running
+from bot.telegram.sender import TelegramSender
 from bot.web import create_app
-from storage.runtime import open_storage
+from storage.delivery import DeliveryStore
+from storage.runtime import Storage, open_storage
 from storage.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -38,17 +43,34 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def senders(storage: Storage, telegram: TelegramApp | None = None) -> dict[str, Sender]:
+    """The channels this process delivers to, by the outbox's channel name."""
+    found: dict[str, Sender] = {}
+    if storage.settings.smtp_host:
+        found["email"] = EmailSender(storage.settings, storage.procedure.organisation)
+    if telegram is not None:
+        found["telegram"] = TelegramSender(telegram.bot)
+    return found
+
+
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
     """Run until SIGINT or SIGTERM; every resource opened here is closed on the way out."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     storage = await open_storage(settings)
-    runner = web.AppRunner(create_app(storage), access_log=None)
+    telegram = build_application(storage, settings) if settings.telegram_token else None
+    runner = web.AppRunner(create_app(storage, telegram=telegram), access_log=None)
     await runner.setup()
+    stop = asyncio.Event()
+    background: list[asyncio.Task[None]] = []
+    bot = contextlib.AsyncExitStack()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
+        if telegram is not None:  # after the site: a webhook must be reachable when set
+            await bot.enter_async_context(running(telegram, settings))
+        worker = DeliveryWorker(DeliveryStore(storage.sessions), senders(storage, telegram))
+        background.append(asyncio.create_task(worker.run(stop), name="outbox"))
         print(welcome(settings), flush=True)
-        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
@@ -57,6 +79,9 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
             ready.set()
         await stop.wait()
     finally:
+        stop.set()
+        await asyncio.gather(*background, return_exceptions=True)
+        await bot.aclose()  # after the worker, which sends through the bot
         await runner.cleanup()
         await storage.close()
 

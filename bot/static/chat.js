@@ -46,6 +46,7 @@
       const reply = await response.json();
       reply.messages.forEach(function (m) { bubble(m.text, m.mine); });
       choices(reply.choices);
+      form.dataset.step = reply.step;
       document.documentElement.lang = reply.lang === "en_Easy" ? "en" : reply.lang;
       document.documentElement.dir = reply.dir;
       form.reset();

@@ -1,0 +1,47 @@
+"""What the dialogue needs to know about where it runs, beyond the person's own answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from procedures.model import Handler, Procedure
+
+CHANNELS = ("telegram", "webchat", "console", "staff")
+
+
+@dataclass(frozen=True)
+class Context:
+    """The organisation's procedure, today's date (organisation time zone) and the channel.
+
+    `channel` decides how "this chat" is worded and whether replies can come back through it;
+    "staff" is a member of staff typing in what someone told them by phone, letter or in person.
+    `case_stage` is the stage the person's complaint is at, for "I am not satisfied".
+    """
+
+    procedure: Procedure
+    today: date
+    channel: str = "webchat"
+    case_stage: int = 1
+
+    @property
+    def staff(self) -> bool:
+        return self.channel == "staff"
+
+    @property
+    def can_reply_in_chat(self) -> bool:
+        return self.channel != "staff"
+
+
+def routing_handler(procedure: Procedure) -> Handler | None:
+    """The first-stage handler that has someone else take over complaints about them.
+
+    West Wilts: a complaint about the Coordinator goes to the Chair. When the first stage is the
+    informal one, the first formal stage decides.
+    """
+    for stage in procedure.stages[:2]:
+        if stage.handler.alternative_role:
+            return stage.handler
+        if not stage.informal:
+            break
+    return None

@@ -1,0 +1,325 @@
+"""After sending: the receipt, and the menu of what a person can do next in the same chat.
+
+The menu's actions that need storage (status, my data, adding information, escalating) come
+back as an Effect with a JSON-able Reply.data; the channel fulfils it and shows the result.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conversations.cleaning import has_words, shorten
+from conversations.context import Context
+from conversations.flow import Goto, Input, Question, Result, Stay, Step, choices
+from conversations.model import Choice, Draft, Effect, Expect, Reply
+from conversations.steps import kind, no_words, selected_adjustments, show_adjustments
+from locales import Translator, translator
+from procedures import letters
+from procedures.letters import limit_words
+from procedures.model import Stage
+
+
+def _menu(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
+    if ctx.staff:
+        return {"new": t.gettext("Enter another complaint")}
+    return {
+        "status": t.gettext("My complaints and their status"),
+        "add": t.gettext("Add information"),
+        "escalate": t.gettext("I am not satisfied with the response"),
+        "data": t.gettext("My data"),
+        "new": t.gettext("Make another complaint or comment"),
+    }
+
+
+def menu_choices(draft: Draft, ctx: Context, t: Translator) -> tuple[Choice, ...]:
+    return choices("menu", _menu(draft, ctx, t))
+
+
+def ask_menu(draft: Draft, ctx: Context, t: Translator) -> Question:
+    return Question(
+        t.gettext("What would you like to do now?"), menu_choices(draft, ctx, t), Expect.CHOICE
+    )
+
+
+def handle_menu(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice is None and inp.files:
+        return Stay(
+            t.gettext("To add this to your complaint, tap Add information, then send it again.")
+        )
+    if inp.choice not in _menu(draft, ctx, t):
+        return Stay(t.gettext("Please choose one of the options."))
+    anything_else = t.gettext("Is there anything else I can help with?")
+    if inp.choice == "status":
+        return Stay(anything_else, repeat=False, effect=Effect.STATUS)
+    if inp.choice == "data":
+        return Stay(anything_else, repeat=False, effect=Effect.MY_DATA)
+    if inp.choice == "new":
+        keep = {k: v for k, v in draft.answers.items() if k in ("language", "privacy", "received")}
+        draft.answers = keep
+        draft.history = []
+        draft.pending = {}
+        draft.editing = False
+        return Goto("kind")
+    target = "add_info" if inp.choice == "add" else "escalate"
+    if target == "escalate" and next_stage(ctx) is None:
+        return Stay(no_further_stage(ctx, t), repeat=False)
+    if len(draft.submitted_refs) > 1:
+        draft.pending["then"] = target
+        return Goto("pick")
+    draft.pending["reference"] = draft.submitted_refs[-1] if draft.submitted_refs else None
+    return Goto(target)
+
+
+def ask_pick(draft: Draft, ctx: Context, t: Translator) -> Question:
+    refs = {ref: ref for ref in draft.submitted_refs}
+    return Question(t.gettext("Which one is it about?"), choices("pick", refs), Expect.CHOICE)
+
+
+def handle_pick(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice in draft.submitted_refs:
+        draft.pending["reference"] = inp.choice
+        return Goto(str(draft.pending.get("then") or "menu"))
+    return Stay(t.gettext("Please choose one of the options."))
+
+
+def _files(inp: Input) -> list[dict[str, object]]:
+    return [file.to_dict() for file in inp.files]
+
+
+def ask_add_info(draft: Draft, ctx: Context, t: Translator) -> Question:
+    reference = draft.pending.get("reference")
+    if reference:
+        text = t.gettext("What would you like to add to {reference}?", reference=reference)
+    else:
+        text = t.gettext("What would you like to add?")
+    text += " " + t.gettext("You can send text, photos, documents or voice notes.")
+    return Question(text, choices("add_info", {"done": t.gettext("Done")}), Expect.FILE_OR_TEXT)
+
+
+def handle_add_info(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice == "done":
+        return Goto("menu", note=t.gettext("Thank you."))
+    if inp.choice is not None or not (inp.text or inp.files):
+        return Stay(t.gettext("Please send what you would like to add, or tap Done."))
+    if inp.text and not has_words(inp.text) and not inp.files:
+        return no_words(t)
+    data = {"reference": draft.pending.get("reference"), "text": inp.text, "files": _files(inp)}
+    return Stay(
+        t.gettext("Thank you, I've added that. You can send more, or tap Done."),
+        repeat=False,
+        effect=Effect.ADD_INFO,
+        data=data,
+    )
+
+
+def next_stage(ctx: Context) -> Stage | None:
+    try:
+        return ctx.procedure.stage(ctx.case_stage + 1)
+    except KeyError:
+        return None
+
+
+def no_further_stage(ctx: Context, t: Translator) -> str:
+    body = ctx.procedure.external_body
+    text = t.gettext("I'm sorry it hasn't been put right.")
+    if body is None:
+        return (
+            text
+            + " "
+            + t.gettext(
+                "Our complaints procedure has no further stage. Please tap Talk to a person if you "
+                "would like to discuss it."
+            )
+        )
+    return (
+        text
+        + " "
+        + t.gettext(
+            "Our complaints procedure has no further stage, but you can contact {body}: {how}",
+            body=body.name,
+            how=body.how_to_reach,
+        )
+    )
+
+
+def ask_escalate(draft: Draft, ctx: Context, t: Translator) -> Question:
+    stage = next_stage(ctx)
+    buttons = {"send": t.gettext("Send my request"), "later": t.gettext("Not now")}
+    if stage is None:
+        return Question(no_further_stage(ctx, t), choices("escalate", {"later": buttons["later"]}))
+    lines = [
+        t.gettext("I'm sorry it hasn't been put right."),
+        t.gettext("You can ask for it to be looked at again: {stage}.", stage=stage.name),
+    ]
+    entry = stage.entry
+    if entry.with_reasons or not entry.points:
+        lines.append(t.gettext("Please tell us why you are not satisfied."))
+    if entry.points:
+        points = "\n".join(f"{n}. {point}" for n, point in enumerate(entry.points, 1))
+        lines.append(t.gettext("Please cover these points:") + "\n" + points)
+    if entry.within is not None:
+        lines.append(
+            t.gettext(
+                "Please ask within {limit} of receiving our response.",
+                limit=limit_words(t, entry.within),
+            )
+        )
+    lines.append(
+        t.gettext("You can send several messages and files. Tap Send my request when done.")
+    )
+    written = draft.pending.get("escalate_text")
+    if isinstance(written, list) and written:
+        lines.append(
+            t.gettext(
+                "You have written so far: \u201c{start}\u201d", start=shorten(" ".join(written))
+            )
+        )
+    return Question("\n\n".join(lines), choices("escalate", buttons), Expect.FILE_OR_TEXT)
+
+
+def handle_escalate(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    written = draft.pending.setdefault("escalate_text", [])
+    files = draft.pending.setdefault("escalate_files", [])
+    if inp.choice == "later":
+        return Goto("menu", note=t.gettext("That's fine. What you wrote is kept for now."))
+    if inp.choice == "send":
+        stage = next_stage(ctx)
+        if not written and not files:
+            return Stay(t.gettext("Please tell us why you are not satisfied first."))
+        data = {
+            "reference": draft.pending.get("reference"),
+            "stage": stage.number if stage else None,
+            "text": "\n\n".join(written),
+            "files": list(files),
+        }
+        for key in ("escalate_text", "escalate_files"):
+            draft.pending.pop(key, None)
+        return Goto(
+            "menu",
+            text=t.gettext(
+                "Thank you. Your request has been sent. We will tell you what happens next."
+            ),
+            effect=Effect.ESCALATE,
+            data=data,
+        )
+    if inp.choice is not None or not (inp.text or inp.files):
+        return Stay(t.gettext("Please type your answer."))
+    if inp.text and not has_words(inp.text) and not inp.files:
+        return no_words(t)
+    if inp.text:
+        written.append(inp.text)
+    files.extend(_files(inp))
+    return Stay(t.gettext("Thank you. You can add more, or tap Send my request."), repeat=False)
+
+
+AFTER: tuple[Step, ...] = (
+    Step(
+        "menu",
+        "What next? status / add information / not satisfied / my data / new",
+        ask_menu,
+        handle_menu,
+        counted=False,
+    ),
+    Step("pick", "Which complaint", ask_pick, handle_pick, counted=False),
+    Step(
+        "add_info",
+        "Add information (each message sent)",
+        ask_add_info,
+        handle_add_info,
+        counted=False,
+    ),
+    Step(
+        "escalate",
+        "Not satisfied: what the next stage asks",
+        ask_escalate,
+        handle_escalate,
+        counted=False,
+    ),
+)
+AFTER_BY_ID = {step.id: step for step in AFTER}
+
+
+def with_reference(draft: Draft, reference: str) -> Draft:
+    """The draft after storage created complaint `reference` from it (for add info/escalate)."""
+    updated = draft.copy()
+    if reference not in updated.submitted_refs:
+        updated.submitted_refs.append(reference)
+    return updated
+
+
+def receipt(
+    draft: Draft,
+    ctx: Context,
+    reference: str,
+    handler_label: str,
+    acknowledge_by: date | None,
+    respond_by: date | None,
+) -> Reply:
+    """What to tell the person once storage has created the complaint."""
+    t = translator(draft.lang)
+    answers = draft.answers
+    what = kind(draft)
+    # The core (reference, who, when) is worded once, in procedures/letters.py.
+    lines = [
+        letters.receipt(
+            t,
+            ctx.procedure,
+            kind=what or "complaint",
+            reference=reference,
+            handler_label=handler_label,
+            acknowledge_by=acknowledge_by,
+            respond_by=respond_by,
+        )
+    ]
+    if what == "complaint":
+        if answers.get("route") == "informal":
+            lines.append(t.gettext("They will first try to sort it out informally with you."))
+        when = answers.get("when")
+        if isinstance(when, dict) and when.get("status") in ("late", "too_late"):
+            lines.append(
+                t.gettext(
+                    "Because of the time limit, staff will first decide whether they can look "
+                    "into it, and will tell you."
+                )
+            )
+        if answers.get("behalf") == "other" and answers.get("behalf_consent") == "no":
+            lines.append(
+                t.gettext(
+                    "A member of staff will contact you about getting the agreement of the "
+                    "person it is for."
+                )
+            )
+    lines.append(_how_we_reply(draft, ctx, t))
+    if selected_adjustments(draft) or answers.get("adjustments_note"):
+        lines.append(
+            t.gettext(
+                "We have noted what you need: {needs}.", needs=show_adjustments(draft, ctx, t)
+            )
+        )
+    if what != "compliment" and not ctx.staff:
+        lines.append(
+            t.gettext(
+                "If you are not happy with the reply, you can come back here and tap I am not "
+                "satisfied with the response."
+            )
+        )
+    lines.append(t.gettext("What would you like to do now?"))
+    return Reply(
+        text="\n\n".join(line for line in lines if line),
+        choices=menu_choices(draft, ctx, t),
+        expect=Expect.CHOICE,
+        step="menu",
+    )
+
+
+def _how_we_reply(draft: Draft, ctx: Context, t: Translator) -> str:
+    method = draft.answers.get("contact_method")
+    if method == "email" and draft.answers.get("email"):
+        return t.gettext("We will write to you at {email}.", email=draft.answers["email"])
+    if method == "phone" and draft.answers.get("phone"):
+        return t.gettext("We will phone you on {phone}.", phone=draft.answers["phone"])
+    if method == "post":
+        return t.gettext("We will write to you by post.")
+    if method == "chat":
+        return t.gettext("We will reply to you here.")
+    return ""

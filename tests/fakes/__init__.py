@@ -1,0 +1,1 @@
+"""Test doubles for external services (the Telegram Bot API)."""
