@@ -15,10 +15,11 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from storage.delivery import DeliveryStore, Item
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +63,12 @@ def backoff(attempts: int, retry_after: float | None) -> float:
     return min(300.0, 2.0 ** min(attempts, 8)) * random.uniform(0.8, 1.2)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class DeliveryWorker:
     store: DeliveryStore
     senders: Mapping[str, Sender]
     limits: Limits = field(default_factory=Limits)
-    clock: Callable[[], datetime] = utc_now
+    clock: Callable[[], datetime] = utcnow
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     _last_sent: dict[str, float] = field(default_factory=dict)
     _next_slot: float = 0.0
