@@ -38,13 +38,17 @@ class Server:
         }
         self.process: subprocess.Popen[bytes] | None = None
 
-    async def start(self) -> None:
+    def spawn(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve"],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
+
+    async def start(self) -> None:
+        """Start the process and wait until it answers its health check."""
+        self.spawn()
         async with aiohttp.ClientSession() as session:
             for _ in range(200):
                 try:
