@@ -18,6 +18,7 @@ from conversations.model import Answer, Draft, Effect, Reply
 from locales import Translator, translator
 from procedures import letters
 from procedures.case import Received
+from storage.drafts import DraftChanged, Turn
 from storage.errors import CaseError
 from storage.people import person_for
 from storage.runtime import Storage
@@ -25,6 +26,8 @@ from storage.views import CaseView, ReceiptFacts
 
 log = logging.getLogger(__name__)
 
+# How often a turn is worked out again when another answer from the same chat won the race.
+RETRIES = 5
 RECEIVED_VIA: dict[str, Received] = {
     "telegram": Received.TELEGRAM,
     "webchat": Received.WEBCHAT,
@@ -81,47 +84,56 @@ class ChatRunner:
     async def _turn(
         self, external_id: str, answer: Answer | None, update_id: str | None, lang_hint: str | None
     ) -> list[Reply] | None:
-        async with self.storage.drafts.turn(
-            self.channel, external_id, update_id, now=self.clock()
-        ) as turn:
-            if turn.duplicate:
+        drafts = self.storage.drafts
+        for _ in range(RETRIES):
+            # The dialogue runs between the read and the write, outside any lock.
+            snapshot = await drafts.read(self.channel, external_id, update_id)
+            if snapshot.seen:
                 return None
-            draft = Draft.from_dict(turn.data) if turn.data is not None else None
-            ctx = self.context(await self._case_stage(turn.session, turn.person_id, draft))
+            draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
+            ctx = self.context(await self._case_stage(snapshot.person_id, draft))
             if answer is None or draft is None:
                 # First contact, or /start: the page already showed the first question,
                 # so an answer that arrives with it still counts.
                 draft, reply = intake.start(draft, ctx, lang_hint)
             if answer is not None:
                 draft, reply = intake.step(draft, answer, ctx)
-            replies = [reply]
-            follow = await self._effect(turn.session, external_id, draft, reply, ctx)
-            if follow is not None:
-                draft, more = follow
-                replies.extend(more)
-            turn.data = draft.to_dict()
-            if reply.effect is Effect.DELETE_DRAFT:
-                turn.delete()
-            return replies
+            try:
+                async with drafts.write(
+                    self.channel, external_id, update_id, snapshot, now=self.clock()
+                ) as turn:
+                    if turn.duplicate:
+                        return None
+                    replies = [reply]
+                    follow = await self._effect(turn, external_id, draft, reply, ctx)
+                    if follow is not None:
+                        draft, more = follow
+                        replies.extend(more)
+                    turn.data = draft.to_dict()
+                    if reply.effect is Effect.DELETE_DRAFT:
+                        turn.delete()
+                return replies
+            except DraftChanged:
+                log.info("%s: two answers from one chat at once; answering again", self.channel)
+        raise DraftChanged("the draft kept changing")
 
-    async def _case_stage(
-        self, session: AsyncSession, person_id: int | None, draft: Draft | None
-    ) -> int:
+    async def _case_stage(self, person_id: int | None, draft: Draft | None) -> int:
         """The stage of the person's latest complaint, for "I am not satisfied"."""
         if person_id is None or draft is None or not draft.submitted:
             return 1
-        views = await self.storage.cases.cases_of(person_id, session=session)
+        views = await self.storage.cases.cases_of(person_id)
         return views[0].current_stage if views else 1
 
     async def _effect(
         self,
-        session: AsyncSession,
+        turn: Turn,
         external_id: str,
         draft: Draft,
         reply: Reply,
         ctx: Context,
     ) -> tuple[Draft, list[Reply]] | None:
         """Carry out what the reply asks of storage; return follow-up replies, if any."""
+        session = turn.session
         effect = reply.effect
         cases = self.storage.cases
         t = translator(draft.lang)
@@ -152,6 +164,7 @@ class ChatRunner:
                 wording=wording,
             )
             log.info("complaint %s submitted via %s", done.reference, self.channel)
+            turn.person_id = done.person_id
             return followup.with_reference(draft, done.reference), shown
         if effect is Effect.CALLBACK_REQUEST:
             await self.storage.drafts.request_callback(

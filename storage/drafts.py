@@ -1,30 +1,56 @@
-"""Conversation turns: load the draft, let the caller answer, save, all in one transaction.
+"""Conversation turns in two short steps: read the draft, then save the answer's outcome.
 
-The processed-update record is written in the same transaction as the draft, so a
-repeated delivery of the same update changes nothing, and a crash before commit loses
-nothing that was acknowledged to the person.
+1. `read()` loads the draft without taking SQLite's write lock (the dialogue then works out
+   the answer outside any lock: it is pure and needs no database).
+2. `write()` opens the write transaction, records the update id (a repeat is ignored), lets
+   the caller carry out effects (submitting a complaint) and saves the new draft only if
+   nobody saved another version meanwhile; if someone did, DraftChanged is raised, nothing
+   is kept, and the caller answers again from the newer draft.
+
+The processed-update record and the draft land in the same transaction, so a crash before
+commit loses nothing the person was told was kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import dialect_insert, reading
+from storage.errors import CaseError
 from storage.models import CallbackRequest, Draft, ProcessedUpdate
 from storage.people import person_for
 
 DRAFT_KEEP = timedelta(days=30)
 
 
+class DraftChanged(CaseError):
+    """Another answer from the same chat was saved first; work it out again."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The draft as read, with the version the new one must replace."""
+
+    data: dict[str, Any] | None
+    version: int  # 0: no draft yet
+    person_id: int | None
+    seen: bool  # the update id was already handled
+
+
 @dataclass
 class Turn:
-    """One answer being handled. Set `data` to save the new draft; `delete()` to forget it."""
+    """One answer being saved. Set `data` to save the new draft; `delete()` to forget it.
+
+    `person_id` is the person behind this chat once a complaint made them known; set it
+    when submitting, so later turns find their complaints without another query.
+    """
 
     session: AsyncSession
     channel: str
@@ -32,70 +58,103 @@ class Turn:
     duplicate: bool
     data: dict[str, Any] | None
     person_id: int | None
-    _row: Draft | None = field(default=None, repr=False)
-    _deleted: bool = False
+    deleted: bool = False
 
     def delete(self) -> None:
-        self._deleted = True
+        self.deleted = True
 
 
 class DraftStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
+    async def read(self, channel: str, external_id: str, update_id: str | None) -> Snapshot:
+        async with reading(self.sessions) as session:
+            row = (
+                await session.execute(
+                    select(Draft.data, Draft.version, Draft.person_id).where(
+                        Draft.channel == channel, Draft.external_id == external_id
+                    )
+                )
+            ).first()
+            seen = update_id is not None and (
+                await session.get(ProcessedUpdate, (channel, str(update_id))) is not None
+            )
+        if row is None:
+            return Snapshot(None, 0, None, seen)
+        return Snapshot(dict(row.data), row.version, row.person_id, seen)
+
     @asynccontextmanager
-    async def turn(
-        self, channel: str, external_id: str, update_id: str | None, *, now: datetime
+    async def write(
+        self,
+        channel: str,
+        external_id: str,
+        update_id: str | None,
+        snapshot: Snapshot,
+        *,
+        now: datetime,
     ) -> AsyncIterator[Turn]:
         async with self.sessions() as session, session.begin():
             duplicate = False
             if update_id is not None:
-                key = (channel, str(update_id))
-                duplicate = await session.get(ProcessedUpdate, key) is not None
-                if not duplicate:
-                    session.add(
-                        ProcessedUpdate(channel=channel, update_id=str(update_id), processed_at=now)
-                    )
-            row = await session.scalar(
-                select(Draft).where(Draft.channel == channel, Draft.external_id == external_id)
-            )
-            person = await person_for(session, channel, external_id)
+                # One statement records the update and tells whether it was seen before.
+                recorded = await session.execute(
+                    dialect_insert(session)(ProcessedUpdate)
+                    .values(channel=channel, update_id=str(update_id), processed_at=now)
+                    .on_conflict_do_nothing()
+                )
+                duplicate = recorded.rowcount == 0  # type: ignore[attr-defined]
             turn = Turn(
                 session=session,
                 channel=channel,
                 external_id=external_id,
                 duplicate=duplicate,
-                data=dict(row.data) if row else None,
-                person_id=person.id if person else None,
-                _row=row,
+                data=snapshot.data,
+                person_id=snapshot.person_id,
             )
             yield turn
-            if duplicate:
-                return
-            if turn._deleted:
-                if row is not None:
-                    await session.delete(row)
-            elif turn.data is not None:
-                if row is None:
-                    session.add(
-                        Draft(
-                            channel=channel,
-                            external_id=external_id,
-                            person_id=turn.person_id,
-                            data=turn.data,
-                            updated_at=now,
-                        )
-                    )
-                else:
-                    row.data = turn.data
-                    row.updated_at = now
+            if not duplicate:
+                await self._save(session, turn, snapshot.version, now)
+
+    async def _save(self, session: AsyncSession, turn: Turn, seen: int, now: datetime) -> None:
+        """Replace version `seen` of the draft, or raise DraftChanged (rolling back)."""
+        mine = (Draft.channel == turn.channel, Draft.external_id == turn.external_id)
+        if turn.deleted:
+            await session.execute(delete(Draft).where(*mine))
+            return
+        if turn.data is None:
+            return
+        if seen == 0:
+            created = await session.execute(
+                dialect_insert(session)(Draft)
+                .values(
+                    channel=turn.channel,
+                    external_id=turn.external_id,
+                    person_id=turn.person_id,
+                    data=turn.data,
+                    version=1,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing()
+            )
+            changed = created.rowcount  # type: ignore[attr-defined]
+        else:
+            saved = await session.execute(
+                update(Draft)
+                .where(*mine, Draft.version == seen)
+                .values(
+                    data=turn.data,
+                    version=seen + 1,
+                    person_id=turn.person_id,
+                    updated_at=now,
+                )
+            )
+            changed = saved.rowcount  # type: ignore[attr-defined]
+        if changed != 1:
+            raise DraftChanged(f"{turn.channel} draft changed meanwhile")
 
     async def load(self, channel: str, external_id: str) -> dict[str, Any] | None:
-        async with self.sessions() as session:
-            row = await session.scalar(
-                select(Draft).where(Draft.channel == channel, Draft.external_id == external_id)
-            )
-            return dict(row.data) if row else None
+        return (await self.read(channel, external_id, None)).data
 
     async def request_callback(
         self, session: AsyncSession, channel: str, external_id: str, note: str, *, now: datetime

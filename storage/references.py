@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import ReferenceCounter
 
 
@@ -14,9 +14,8 @@ async def next_reference(session: AsyncSession, year: int) -> str:
     One upsert statement, so two concurrent submissions can never get the same number:
     the row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) orders them.
     """
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(ReferenceCounter)
+        dialect_insert(session)(ReferenceCounter)
         .values(year=year, last=1)
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.year], set_={"last": ReferenceCounter.last + 1}

@@ -26,7 +26,8 @@ from storage.settings import Settings
 
 PG_ENV = "COMPLAINTS_TEST_DATABASE_URL"
 PG_URL = os.environ.get(PG_ENV, "")
-TEMPLATE_DB = "complaints_template"
+# One per test run: parallel runs on one server (developers, CI) must not share it.
+TEMPLATE_DB = f"complaints_template_{os.getpid()}"
 
 
 def _pg_dsn(url: str, database: str | None = None) -> str:

@@ -1,0 +1,156 @@
+"""Intake: many complainants completing a whole complaint at once, through dialogue + storage.
+
+Baseline, measured in the same run on the same database: bare single-row durable
+transactions writing a draft of the same size (the least any design must do per answer).
+Target: our turns per second >= 0.5 x the baseline's transactions per second.
+
+    python bench/intake.py [--complainants 200] [--database-url postgresql+asyncpg://...]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from common import Figure, arguments, percentile, report
+from sqlalchemy import text
+
+from bot.dialogue import ChatRunner
+from conversations.model import Answer, Reply
+from storage.db import create_engine, is_sqlite, migrate
+from storage.runtime import Storage, open_storage
+from storage.settings import Settings
+
+# The answers a complainant gives, by question: a whole formal complaint by chat.
+PLAN: dict[str, list[Answer]] = {
+    "language": [Answer(choice="language:en")],
+    "privacy": [Answer(choice="privacy:yes")],
+    "kind": [Answer(choice="kind:complaint")],
+    "route": [Answer(choice="route:formal")],
+    "behalf": [Answer(choice="behalf:self")],
+    "about_staff": [Answer(choice="about_staff:no")],
+    "description": [
+        Answer(text="The session was cancelled at the door without any notice. " * 4),
+        Answer(choice="description:done"),
+    ],
+    "when": [Answer(text="last Tuesday")],
+    "outcome": [Answer(text="An apology and a new date for the session.")],
+    "adjustments": [Answer(choice="adjustments:large_print"), Answer(choice="adjustments:done")],
+    "contact_method": [Answer(choice="contact_method:chat")],
+    "name": [Answer(text="Sam Jones")],
+    "summary": [Answer(choice="summary:send")],
+}
+
+
+def answer_for(reply: Reply, used: dict[str, int]) -> Answer:
+    if reply.step == "category":
+        return Answer(choice=reply.choices[0].id)
+    answers = PLAN[reply.step]
+    n = used.get(reply.step, 0)
+    used[reply.step] = n + 1
+    return answers[min(n, len(answers) - 1)]
+
+
+async def complainant(runner: ChatRunner, latencies: list[float]) -> int:
+    person = uuid.uuid4().hex
+    reply = await runner.current(person)
+    used: dict[str, int] = {}
+    turns = 0
+    while reply.step != "menu":
+        started = time.perf_counter()
+        replies = await runner.handle(person, answer_for(reply, used), update_id=uuid.uuid4().hex)
+        latencies.append(time.perf_counter() - started)
+        assert replies, "an answer was taken for a repeat"
+        reply = replies[-1]
+        turns += 1
+        if turns > 60:
+            raise RuntimeError(f"stuck at {reply.step}: {reply.text[:80]}")
+    return turns
+
+
+async def ours(storage: Storage, complainants: int) -> tuple[float, list[float], int]:
+    runner = ChatRunner(storage, "webchat")
+    latencies: list[float] = []
+    started = time.perf_counter()
+    turns = await asyncio.gather(*(complainant(runner, latencies) for _ in range(complainants)))
+    elapsed = time.perf_counter() - started
+    return sum(turns) / elapsed, latencies, sum(turns)
+
+
+async def baseline(url: str, transactions: int, concurrency: int, size: int) -> float:
+    """Bare durable single-row upserts of a draft-sized JSON document, same engine settings."""
+    engine = create_engine(url)
+    payload = json.dumps({"answers": "x" * size})
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("CREATE TABLE IF NOT EXISTS bench_drafts (id VARCHAR(64) PRIMARY KEY, data TEXT)")
+        )
+    upsert = text(
+        "INSERT INTO bench_drafts (id, data) VALUES (:id, :data) "
+        "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+    )
+
+    async def writer(n: int) -> None:
+        key = f"w{n}"
+        for _ in range(transactions // concurrency):
+            async with engine.begin() as connection:
+                await connection.execute(upsert, {"id": key, "data": payload})
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer(n) for n in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    return (transactions // concurrency * concurrency) / elapsed
+
+
+async def main() -> None:
+    parser = arguments(__doc__ or "")
+    parser.add_argument("--complainants", type=int, default=200)
+    args = parser.parse_args()
+    complainants = 5 if args.quick else args.complainants
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(data_dir=Path(folder), secret_key="bench", database_url=args.database_url)
+        url = settings.database
+        if not is_sqlite(url):
+            await reset_postgres(url)
+        await migrate(url)
+        storage = await open_storage(settings, run_migrations=False)
+        try:
+            rate, latencies, turns = await ours(storage, complainants)
+            draft_size = await largest_draft(storage)
+        finally:
+            await storage.close()
+        # Connections: SQLAlchemy's default pool, as in our run.
+        base = await baseline(url, transactions=max(200, turns), concurrency=min(complainants, 20), size=draft_size)
+    report(
+        [
+            Figure("intake turns/s", rate, "turns/s", ">= 0.5 x baseline", base),
+            Figure("intake p50 turn latency", percentile(latencies, 50) * 1000, "ms", "report"),
+            Figure("intake p99 turn latency", percentile(latencies, 99) * 1000, "ms", "report"),
+            Figure("baseline durable tx/s", base, "tx/s", "reference"),
+        ]
+    )
+    print(f"# {complainants} complainants, {turns} turns, draft about {draft_size} bytes, {url.split(':')[0]}")
+
+
+async def largest_draft(storage: Storage) -> int:
+    async with storage.engine.connect() as connection:
+        size = await connection.scalar(text("SELECT max(length(CAST(data AS TEXT))) FROM drafts"))
+    return int(size or 1000)
+
+
+async def reset_postgres(url: str) -> None:
+    """Benchmarks on PostgreSQL start from an empty schema."""
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
