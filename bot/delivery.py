@@ -56,6 +56,9 @@ class Limits:
     idle_poll: float = 0.5  # seconds between looks at an empty outbox
 
 
+RECOVERY_INTERVAL = 30.0  # seconds between looks for rows left by a dead sender
+
+
 def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds to wait: the server's retry_after if given, else exponential with jitter."""
     if retry_after is not None:
@@ -77,12 +80,21 @@ class DeliveryWorker:
         """Something was queued: look now instead of at the next poll."""
         self.wake.set()
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def recover(self) -> None:
+        """Rows whose sender died mid-send (claim expired): failed, for staff to check."""
         recovered = await self.store.recover(now=self.clock(), lease=self.limits.lease)
         if recovered:
             log.warning("%d message(s) were interrupted mid-send; marked for staff", recovered)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        next_recovery = 0.0
         while not stop.is_set():
             try:
+                # Not only at start: a process restarted within the lease, or another
+                # worker that died, leaves rows whose claim runs out later.
+                if time.monotonic() >= next_recovery:
+                    await self.recover()
+                    next_recovery = time.monotonic() + RECOVERY_INTERVAL
                 sent = await self.drain_once()
             except Exception:  # a database hiccup must not end delivery for good
                 log.exception("outbox delivery round failed; trying again shortly")

@@ -108,7 +108,10 @@ class ChatRunner:
                     follow = await self._effect(turn, external_id, draft, reply, ctx)
                     if follow is not None:
                         draft, more = follow
-                        replies.extend(more)
+                        # What was asked for (status, my data) comes before the question
+                        # that stays open; a receipt or a confirmation comes after the answer.
+                        answered_first = reply.effect in (Effect.STATUS, Effect.MY_DATA)
+                        replies = [*more, reply] if answered_first else [reply, *more]
                     turn.data = draft.to_dict()
                     if reply.effect is Effect.DELETE_DRAFT:
                         turn.delete()

@@ -9,6 +9,9 @@ from aiohttp import web
 from admin.app import create_admin_app
 from bot import webchat
 from bot.keys import STORAGE
+from bot.telegram import webhook
+from bot.telegram.app import TelegramApp, webhook_secret
+from locales import translator
 from storage.runtime import Storage
 
 
@@ -21,22 +24,38 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def index(request: web.Request) -> web.Response:
-    organisation = html.escape(request.app[STORAGE].procedure.organisation)
+    """The landing page, in the language the browser asks for."""
+    t = translator(request.headers.get("Accept-Language", "en").split(",")[0].strip())
+    organisation = request.app[STORAGE].procedure.organisation
+    lang, direction = ("en" if t.lang == "en_Easy" else t.lang), ("rtl" if t.rtl else "ltr")
+    title, intro, start, staff = (
+        html.escape(text)
+        for text in (
+            # TRANSLATORS: the title of the landing page, before the chat starts.
+            t.gettext("{organisation}: complaints and feedback", organisation=organisation),
+            t.gettext(
+                "Tell us what went wrong, or what went well. "
+                "We will guide you one question at a time."
+            ),
+            t.gettext("Start the chat"),
+            t.gettext("Staff sign in"),
+        )
+    )
     body = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{organisation}: complaints and feedback</title>
+<title>{title}</title>
 <link rel="stylesheet" href="/static/chat.css"></head>
 <body><main class="landing">
-<h1>{organisation}</h1>
-<p>Tell us what went wrong, or what went well. We will guide you one question at a time.</p>
-<p><a class="button" href="/chat">Start the chat</a></p>
-<p class="small"><a href="/staff/">Staff sign in</a></p>
+<h1>{html.escape(organisation)}</h1>
+<p>{intro}</p>
+<p><a class="button" href="/chat">{start}</a></p>
+<p class="small"><a href="/staff/">{staff}</a></p>
 </main></body></html>"""
     return web.Response(text=body, content_type="text/html")
 
 
-def create_app(storage: Storage) -> web.Application:
+def create_app(storage: Storage, *, telegram: TelegramApp | None = None) -> web.Application:
     """The application with every route; resources are opened by the caller (serve)."""
     app = web.Application(client_max_size=(storage.settings.max_upload_mb + 1) * 1024 * 1024)
     app[STORAGE] = storage
@@ -44,4 +63,6 @@ def create_app(storage: Storage) -> web.Application:
     app.router.add_get("/health", health)
     webchat.setup(app)
     app.add_subapp("/staff/", create_admin_app(storage))
+    if telegram is not None and storage.settings.telegram_webhook_url:
+        webhook.setup(app, telegram, webhook_secret(storage.settings))
     return app

@@ -1,4 +1,5 @@
-"""The commands that work at any question: help, back, talk to a person, cancel, language.
+"""The commands that work at any question: help, back, talk to a person, cancel, language,
+and the status of my complaints and my data (which leave the question where it was).
 
 They arrive as a button ("cmd:help") or typed on their own ("help", "/help", or the word in
 the person's language). Only a whole message counts, so a description that merely contains
@@ -20,6 +21,8 @@ class Command(StrEnum):
     CANCEL = "cancel"
     LANGUAGE = "language"
     RESUME = "start"  # Telegram's /start on an existing conversation: show where we are
+    STATUS = "status"  # how my complaints stand (Telegram's /status), at any question
+    MY_DATA = "mydata"  # what you hold about me (Telegram's /mydata), at any question
 
 
 PREFIX = "cmd:"
@@ -40,6 +43,8 @@ _ENGLISH: dict[Command, tuple[str, ...]] = {
     Command.CANCEL: ("cancel", "stop", "quit", "exit"),
     Command.LANGUAGE: ("language", "change language", "lang"),
     Command.RESUME: ("start",),
+    Command.STATUS: ("status", "my status", "my complaints"),
+    Command.MY_DATA: ("mydata", "my data"),
 }
 
 

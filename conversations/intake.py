@@ -235,6 +235,10 @@ def _command(d: Draft, command: Command, ctx: Context, t: Translator) -> tuple[D
             expect=Expect.CHOICE,
             step="language",
         )
+    if command in (Command.STATUS, Command.MY_DATA):
+        # The channel shows the answer first; the current question then stays open.
+        effect = Effect.STATUS if command is Command.STATUS else Effect.MY_DATA
+        return d, _with_effect(_ask(d, ctx), effect, {})
     # Command.RESUME: Telegram's /start on a conversation that already exists.
     note = t.gettext("Welcome back. Let's carry on where you left off.") if d.answers else ""
     return d, _ask(d, ctx, note)

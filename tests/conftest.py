@@ -8,6 +8,7 @@ SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import uuid
@@ -23,6 +24,10 @@ from sqlalchemy.engine import make_url
 from storage.db import migrate
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
+
+# httpx logs request URLs at INFO, and Bot API URLs carry the bot token: never in test logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 PG_ENV = "COMPLAINTS_TEST_DATABASE_URL"
 PG_URL = os.environ.get(PG_ENV, "")

@@ -50,3 +50,13 @@ async def test_a_repeated_update_changes_nothing(storage: Storage) -> None:
     before = await storage.drafts.load("webchat", "p2")
     assert await runner.handle("p2", Answer(text="Only once."), update_id="same") is None
     assert await storage.drafts.load("webchat", "p2") == before
+
+
+async def test_status_at_any_question_answers_and_keeps_the_question(storage: Storage) -> None:
+    runner = ChatRunner(storage, "telegram")
+    await at_description(runner, "p3")
+    replies = await runner.handle("p3", Answer(text="/status"))
+    assert replies is not None
+    status, question = replies
+    assert "You have not made a complaint with us yet." in status.text
+    assert question.step == "description"

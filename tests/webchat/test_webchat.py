@@ -84,7 +84,9 @@ async def test_complaint_from_first_question_to_receipt(open_chat: Open) -> None
     assert receipt_row.state == "sent" and reference.group() in receipt_row.body
 
     page = await visitor.tap("status")
-    assert reference.group() in page.last
+    status, question = page.said[-2:]  # the status first, then what else they can do
+    assert reference.group() in status and "waiting to be looked at" in status
+    assert page.step == "menu" and "anything else" in question
 
 
 async def test_compliment(open_chat: Open) -> None:
