@@ -93,6 +93,8 @@ async def _page(
         "csrf": _csrf(request, visitor),
         "nonce": secrets.token_urlsafe(16),
         "t": t,
+        # Templates call gettext(...) by name so `pybabel extract` finds the strings.
+        "gettext": t.gettext,
         "languages": LANGUAGES,
     }
     response = aiohttp_jinja2.render_template("chat.html", request, context, app_key=TEMPLATES)

@@ -25,7 +25,7 @@ from conversations.labels import (
     received_labels,
 )
 from conversations.model import Draft, Effect, Expect
-from locales import LANGUAGES, Translator, babel_code
+from locales import LANGUAGES, Translator, babel_code, language_for
 from procedures.case import ADJUSTMENTS
 from procedures.letters import limit_words
 from procedures.window import WindowStatus, window_status
@@ -658,6 +658,7 @@ def handle_adjustments(draft: Draft, inp: Input, ctx: Context, t: Translator) ->
         if inp.choice == "none":
             draft.answers.setdefault("adjustments", [])
         draft.answers["adjustments_done"] = True
+        draft.lang = language_for(draft.lang, selected_adjustments(draft))  # Easy Read from now
         return Next()
     if inp.choice in ADJUSTMENTS:
         selected = selected_adjustments(draft)

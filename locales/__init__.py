@@ -1,20 +1,26 @@
 """Translations and locale-aware formatting, passed explicitly per person.
 
-Catalogs live beside this file as <lang>/LC_MESSAGES/messages.po (compiled to .mo at build
-time). Nothing here keeps a "current" locale: callers ask for a Translator for the person
-they are writing to, so one person's language never leaks into another's message.
+Catalogs live beside this file as <lang>/LC_MESSAGES/messages.po and are read as they are: each
+is compiled in memory on first use (Babel's read_po + write_mo), so a plain `pip install` needs
+no compile step and there are no .mo files to forget. Nothing here keeps a "current" locale:
+callers ask for a Translator for the person they are writing to, so one person's language never
+leaks into another's message.
 """
 
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 HERE = Path(__file__).parent
 DOMAIN = "messages"
@@ -46,6 +52,15 @@ def normalise(code: str | None) -> str:
         return code
     base = code.replace("-", "_").split("_")[0].lower()
     return base if base in LANGUAGES else DEFAULT
+
+
+def language_for(lang: str | None, adjustments: Iterable[str] = ()) -> str:
+    """The language to write to someone in: English readers who asked for Easy Read get it.
+
+    Easy Read exists in English only; other languages keep their own (plain) wording.
+    """
+    code = normalise(lang)
+    return "en_Easy" if code == DEFAULT and "easy_read" in adjustments else code
 
 
 @dataclass(frozen=True)
@@ -82,9 +97,33 @@ def babel_code(lang: str) -> str:
     return "en_GB" if lang in ("en", "en_Easy") else lang
 
 
+def catalog_path(lang: str) -> Path:
+    return HERE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _catalog(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog for a language; English (the source strings) when there is none.
+
+    Fuzzy entries and plurals with an empty form are left out, so they fall back to English
+    rather than showing a guess or an empty message (tests/i18n keeps the catalogs complete).
+    """
+    path = catalog_path(lang)
+    if lang == DEFAULT or not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, domain=DOMAIN)
+    for message in list(catalog)[1:]:
+        if isinstance(message.string, tuple) and not all(message.string):
+            del catalog[message.id]
+    mo = BytesIO()
+    write_mo(mo, catalog, use_fuzzy=False)
+    mo.seek(0)
+    return gettext.GNUTranslations(mo)
+
+
 @cache
 def translator(lang: str | None) -> Translator:
     """The Translator for a language code; unknown codes fall back to English."""
     code = normalise(lang)
-    catalog = gettext.translation(DOMAIN, localedir=HERE, languages=[code], fallback=True)
-    return Translator(code, catalog)
+    return Translator(code, _catalog(code))

@@ -146,8 +146,12 @@ def response(
     body: str,
     stage: Stage,
     escalate_by: date | None,
+    extra_time: TimeLimit | None = None,
 ) -> str:
-    """Staff's answer that ends a stage, followed by the way on from here."""
+    """Staff's answer that ends a stage, followed by the way on from here.
+
+    `extra_time` is the allowance added to the person's window because they asked for it.
+    """
     parts = [
         t.gettext("Our answer to your complaint {reference}:", reference=reference),
         body,
@@ -158,6 +162,13 @@ def response(
         parts.extend(further_body(t, body) for body in procedure.further_external_bodies)
     else:
         parts.append(how_to_escalate(t, procedure, procedure.stage(stage.number + 1), escalate_by))
+    if extra_time and escalate_by:
+        parts.append(
+            t.gettext(
+                "You asked for extra time, so you have {time} longer than usual to do this.",
+                time=limit_words(t, extra_time),
+            )
+        )
     return "\n\n".join(parts)
 
 
@@ -180,7 +191,12 @@ def information_request(t: Translator, *, reference: str, question: str) -> str:
     )
 
 
-def extension(t: Translator, *, reference: str, new_date: date, reason: str) -> str:
+def extension(
+    t: Translator, *, reference: str, new_date: date, reason: str, missed: date | None = None
+) -> str:
+    """A due date moved; `missed`: the reply date had already passed (the holding message)."""
+    if missed is not None:
+        return holding(t, reference=reference, missed=missed, new_date=new_date, reason=reason)
     return "\n\n".join(
         [
             t.gettext(
@@ -297,3 +313,61 @@ def status(
             )
         )
     return "\n".join(lines)
+
+
+def holding(t: Translator, *, reference: str, missed: date, new_date: date, reason: str) -> str:
+    """The promised reply date passed without a reply; staff have set a new one."""
+    return "\n\n".join(
+        line
+        for line in (
+            t.gettext(
+                "We are sorry: we have not been able to reply to your complaint {reference} "
+                "by {date}, as we said we would.",
+                reference=reference,
+                date=t.date(missed),
+            ),
+            reason,
+            t.gettext("We will reply by {date}.", date=t.date(new_date)),
+        )
+        if line
+    )
+
+
+def restriction_notice(
+    t: Translator,
+    *,
+    organisation: str,
+    restriction: str,
+    reason: str,
+    review_on: date,
+    contact_name: str,
+) -> str:
+    """A written notice of a contact arrangement: what, why, until when, and what stays."""
+    lines = [
+        t.gettext(
+            "We are writing to tell you about a change to how you can contact {organisation}.",
+            organisation=organisation,
+        ),
+        t.gettext("What changes: {restriction}", restriction=restriction),
+        t.gettext("Why: {reason}", reason=reason),
+    ]
+    if contact_name:
+        lines.append(
+            t.gettext("Your contact from now on is {name}.", name=contact_name),
+        )
+    lines += [
+        t.gettext("We will review this on {date}.", date=t.date(review_on)),
+        t.gettext(
+            "We will still look at any new complaint you make. If you disagree with this "
+            "decision, you can tell us why and we will consider it."
+        ),
+    ]
+    return "\n\n".join(lines)
+
+
+def restriction_lifted(t: Translator, *, organisation: str) -> str:
+    return t.gettext(
+        "The arrangement for contacting {organisation} has ended. You can contact us in "
+        "any way again.",
+        organisation=organisation,
+    )

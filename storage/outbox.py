@@ -39,6 +39,16 @@ async def destination(session: AsyncSession, person: Person) -> tuple[str, str]:
     return "post", person.postal_address
 
 
+# Adjustments that change how a letter must be produced: staff see the mark on the task.
+POSTAL_FORMATS = {"large_print": "[LARGE PRINT]", "braille": "[BRAILLE]"}
+
+
+def _format_marks(person: Person) -> str:
+    """ "[LARGE PRINT] " and/or "[BRAILLE] " for a letter to someone who asked for it."""
+    wanted = person.adjustments or []
+    return "".join(f"{mark} " for key, mark in POSTAL_FORMATS.items() if key in wanted)
+
+
 async def enqueue(
     session: AsyncSession,
     person: Person,
@@ -55,6 +65,8 @@ async def enqueue(
     so the row is recorded as sent and the worker leaves it alone.
     """
     channel, address = await destination(session, person)
+    if channel == "post":
+        subject = _format_marks(person) + subject
     row = Outbox(
         person_id=person.id,
         complaint_id=complaint_id,

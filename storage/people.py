@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from locales import language_for
 from procedures.case import NewComplaint
 from storage.models import Identity, Person
 
@@ -43,7 +44,7 @@ async def find_or_create(
 
 def apply_preferences(person: Person, new: NewComplaint) -> None:
     """The latest complaint's answers are the person's current preferences."""
-    person.language = new.language
+    person.language = language_for(new.language, new.adjustments)
     person.adjustments = list(new.adjustments)
     person.adjustments_note = new.adjustments_note
     person.contact_method = new.contact_method.value
