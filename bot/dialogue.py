@@ -9,6 +9,7 @@ kept, and a repeated update id changes nothing.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,16 +19,16 @@ from conversations.model import Answer, Draft, Effect, Reply
 from locales import Translator, translator
 from procedures import letters
 from procedures.case import Received
-from storage.drafts import DraftChanged, Turn
+from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
 from storage.people import person_for
 from storage.runtime import Storage
-from storage.views import CaseView, ReceiptFacts
+from storage.views import CaseView, ReceiptFacts, Submitted
 
 log = logging.getLogger(__name__)
 
-# How often a turn is worked out again when another answer from the same chat won the race.
-RETRIES = 5
+# Locked attempts after a lost race; only two first answers creating one draft can need >1.
+RETRIES = 3
 RECEIVED_VIA: dict[str, Received] = {
     "telegram": Received.TELEGRAM,
     "webchat": Received.WEBCHAT,
@@ -35,11 +36,24 @@ RECEIVED_VIA: dict[str, Received] = {
 }
 
 
+@dataclass(frozen=True)
+class SubmitAs:
+    """Who submits: the chat identity to attach, whether the receipt is shown inline (in the
+    chat) or queued for the channel the person chose, and the member of staff, if any."""
+
+    channel: str | None
+    external_id: str | None
+    inline: bool
+    staff_id: int | None
+    received: Received | None
+
+
 class ChatRunner:
     def __init__(self, storage: Storage, channel: str) -> None:
         self.storage = storage
         self.channel = channel
         self.clock = storage.clock
+        self.submitted: Submitted | None = None  # set by the turn that submitted
 
     def context(self, case_stage: int = 1) -> Context:
         return Context(
@@ -84,41 +98,111 @@ class ChatRunner:
     async def _turn(
         self, external_id: str, answer: Answer | None, update_id: str | None, lang_hint: str | None
     ) -> list[Reply] | None:
-        drafts = self.storage.drafts
-        for _ in range(RETRIES):
-            # The dialogue runs between the read and the write, outside any lock.
-            snapshot = await drafts.read(self.channel, external_id, update_id)
-            if snapshot.seen:
-                return None
-            draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
-            ctx = self.context(await self._case_stage(snapshot.person_id, draft))
-            if answer is None or draft is None:
-                # First contact, or /start: the page already showed the first question,
-                # so an answer that arrives with it still counts.
-                draft, reply = intake.start(draft, ctx, lang_hint)
-            if answer is not None:
-                draft, reply = intake.step(draft, answer, ctx)
+        """Answer optimistically (the dialogue runs outside any lock); if another answer from
+        the same chat was saved meanwhile, answer again inside the write lock, which cannot
+        lose a race (the draft row is locked, or on SQLite the whole database)."""
+        snapshot = await self.storage.drafts.read(self.channel, external_id, update_id)
+        if snapshot.seen:
+            return None
+        try:
+            return await self._answer(external_id, answer, update_id, lang_hint, snapshot)
+        except DraftChanged:
+            log.info("%s: two answers from one chat at once; answering again", self.channel)
+        for _ in range(RETRIES):  # only a brand-new draft created twice at once gets here
             try:
-                async with drafts.write(
-                    self.channel, external_id, update_id, snapshot, now=self.clock()
-                ) as turn:
-                    if turn.duplicate:
-                        return None
-                    replies = [reply]
-                    follow = await self._effect(turn, external_id, draft, reply, ctx)
-                    if follow is not None:
-                        draft, more = follow
-                        # What was asked for (status, my data) comes before the question
-                        # that stays open; a receipt or a confirmation comes after the answer.
-                        answered_first = reply.effect in (Effect.STATUS, Effect.MY_DATA)
-                        replies = [*more, reply] if answered_first else [reply, *more]
-                    turn.data = draft.to_dict()
-                    if reply.effect is Effect.DELETE_DRAFT:
-                        turn.delete()
-                return replies
+                return await self._answer(external_id, answer, update_id, lang_hint, None)
             except DraftChanged:
-                log.info("%s: two answers from one chat at once; answering again", self.channel)
+                continue
         raise DraftChanged("the draft kept changing")
+
+    async def _step(
+        self, snapshot: Snapshot, answer: Answer | None, lang_hint: str | None
+    ) -> tuple[Draft, Reply, Context]:
+        """The pure dialogue's answer to `answer`, from the draft in `snapshot`."""
+        draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
+        ctx = self.context(await self._case_stage(snapshot.person_id, draft))
+        if answer is None or draft is None:
+            # First contact, or /start: the page already showed the first question, so an
+            # answer that arrives with it still counts.
+            draft, reply = intake.start(draft, ctx, lang_hint)
+        if answer is not None:
+            draft, reply = intake.step(draft, answer, ctx)
+        return draft, reply, ctx
+
+    async def _answer(
+        self,
+        external_id: str,
+        answer: Answer | None,
+        update_id: str | None,
+        lang_hint: str | None,
+        snapshot: Snapshot | None,
+    ) -> list[Reply] | None:
+        """One attempt. With a snapshot, the dialogue ran before the lock; without, the
+        draft is read and answered inside it."""
+        planned = await self._step(snapshot, answer, lang_hint) if snapshot else None
+        async with self.storage.drafts.write(
+            self.channel, external_id, update_id, snapshot, now=self.clock()
+        ) as turn:
+            if turn.duplicate:
+                return None
+            draft, reply, ctx = planned or await self._step(turn.snapshot, answer, lang_hint)
+            replies = [reply]
+            follow = await self._effect(turn, external_id, draft, reply, ctx)
+            if follow is not None:
+                draft, more = follow
+                # What was asked for (status, my data) comes before the question that stays
+                # open; a receipt or a confirmation comes after the answer.
+                answered_first = reply.effect in (Effect.STATUS, Effect.MY_DATA)
+                replies = [*more, reply] if answered_first else [reply, *more]
+            turn.data = draft.to_dict()
+            if reply.effect is Effect.DELETE_DRAFT:
+                turn.delete()
+        return replies
+
+    def submit_as(self, external_id: str) -> SubmitAs:
+        """How this channel submits; the staff view's assisted intake submits differently."""
+        return SubmitAs(
+            channel=self.channel,
+            external_id=external_id,
+            inline=True,
+            staff_id=None,
+            received=RECEIVED_VIA.get(self.channel),
+        )
+
+    async def _submit(
+        self, turn: Turn, external_id: str, draft: Draft, ctx: Context
+    ) -> tuple[Draft, list[Reply]]:
+        how = self.submit_as(external_id)
+        new = intake.to_new_complaint(draft, how.received)
+        shown: list[Reply] = []
+
+        def wording(facts: ReceiptFacts) -> str:
+            # The outbox keeps exactly the receipt the person is shown.
+            shown.append(
+                followup.receipt(
+                    followup.with_reference(draft, facts.reference),
+                    ctx,
+                    facts.reference,
+                    facts.handler_label,
+                    facts.acknowledge_by,
+                    facts.respond_by,
+                )
+            )
+            return shown[0].text
+
+        done = await self.storage.cases.submit(
+            new,
+            channel=how.channel,
+            external_id=how.external_id,
+            inline=how.inline,
+            staff_id=how.staff_id,
+            session=turn.session,
+            wording=wording,
+        )
+        log.info("complaint %s submitted via %s", done.reference, self.channel)
+        self.submitted = done
+        turn.person_id = done.person_id
+        return followup.with_reference(draft, done.reference), shown
 
     async def _case_stage(self, person_id: int | None, draft: Draft | None) -> int:
         """The stage of the person's latest complaint, for "I am not satisfied"."""
@@ -138,37 +222,9 @@ class ChatRunner:
         """Carry out what the reply asks of storage; return follow-up replies, if any."""
         session = turn.session
         effect = reply.effect
-        cases = self.storage.cases
         t = translator(draft.lang)
         if effect is Effect.SUBMIT:
-            new = intake.to_new_complaint(draft, RECEIVED_VIA.get(self.channel))
-            shown: list[Reply] = []
-
-            def wording(facts: ReceiptFacts) -> str:
-                # The outbox keeps exactly the receipt the person is shown.
-                shown.append(
-                    followup.receipt(
-                        followup.with_reference(draft, facts.reference),
-                        ctx,
-                        facts.reference,
-                        facts.handler_label,
-                        facts.acknowledge_by,
-                        facts.respond_by,
-                    )
-                )
-                return shown[0].text
-
-            done = await cases.submit(
-                new,
-                channel=self.channel,
-                external_id=external_id,
-                inline=True,
-                session=session,
-                wording=wording,
-            )
-            log.info("complaint %s submitted via %s", done.reference, self.channel)
-            turn.person_id = done.person_id
-            return followup.with_reference(draft, done.reference), shown
+            return await self._submit(turn, external_id, draft, ctx)
         if effect is Effect.CALLBACK_REQUEST:
             await self.storage.drafts.request_callback(
                 session, self.channel, external_id, reply.data.get("note", ""), now=self.clock()

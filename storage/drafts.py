@@ -58,6 +58,7 @@ class Turn:
     duplicate: bool
     data: dict[str, Any] | None
     person_id: int | None
+    snapshot: Snapshot
     deleted: bool = False
 
     def delete(self) -> None:
@@ -70,16 +71,26 @@ class DraftStore:
 
     async def read(self, channel: str, external_id: str, update_id: str | None) -> Snapshot:
         async with reading(self.sessions) as session:
-            row = (
-                await session.execute(
-                    select(Draft.data, Draft.version, Draft.person_id).where(
-                        Draft.channel == channel, Draft.external_id == external_id
-                    )
-                )
-            ).first()
-            seen = update_id is not None and (
-                await session.get(ProcessedUpdate, (channel, str(update_id))) is not None
-            )
+            return await self._snapshot(session, channel, external_id, update_id)
+
+    @staticmethod
+    async def _snapshot(
+        session: AsyncSession,
+        channel: str,
+        external_id: str,
+        update_id: str | None,
+        *,
+        lock: bool = False,
+    ) -> Snapshot:
+        query = select(Draft.data, Draft.version, Draft.person_id).where(
+            Draft.channel == channel, Draft.external_id == external_id
+        )
+        if lock:  # PostgreSQL: hold the row; SQLite's BEGIN IMMEDIATE already holds all
+            query = query.with_for_update()
+        row = (await session.execute(query)).first()
+        seen = update_id is not None and (
+            await session.get(ProcessedUpdate, (channel, str(update_id))) is not None
+        )
         if row is None:
             return Snapshot(None, 0, None, seen)
         return Snapshot(dict(row.data), row.version, row.person_id, seen)
@@ -90,10 +101,12 @@ class DraftStore:
         channel: str,
         external_id: str,
         update_id: str | None,
-        snapshot: Snapshot,
+        snapshot: Snapshot | None,
         *,
         now: datetime,
     ) -> AsyncIterator[Turn]:
+        """The write transaction. Without a snapshot, the draft is read here, locked, and
+        `turn.snapshot` holds it: the caller answers inside the lock and cannot lose."""
         async with self.sessions() as session, session.begin():
             duplicate = False
             if update_id is not None:
@@ -104,6 +117,8 @@ class DraftStore:
                     .on_conflict_do_nothing()
                 )
                 duplicate = recorded.rowcount == 0  # type: ignore[attr-defined]
+            if snapshot is None:
+                snapshot = await self._snapshot(session, channel, external_id, None, lock=True)
             turn = Turn(
                 session=session,
                 channel=channel,
@@ -111,6 +126,7 @@ class DraftStore:
                 duplicate=duplicate,
                 data=snapshot.data,
                 person_id=snapshot.person_id,
+                snapshot=snapshot,
             )
             yield turn
             if not duplicate:
