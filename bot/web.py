@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -55,9 +56,38 @@ async def index(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="text/html")
 
 
+# For every public response; pages may set stricter ones (the staff view sets its own).
+DEFAULT_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+}
+
+
+@web.middleware
+async def default_headers(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:  # redirects and errors get them too
+        for name, value in DEFAULT_HEADERS.items():
+            error.headers.setdefault(name, value)
+        raise
+    for name, value in DEFAULT_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def create_app(storage: Storage, *, telegram: TelegramApp | None = None) -> web.Application:
     """The application with every route; resources are opened by the caller (serve)."""
-    app = web.Application(client_max_size=(storage.settings.max_upload_mb + 1) * 1024 * 1024)
+    app = web.Application(
+        client_max_size=(storage.settings.max_upload_mb + 1) * 1024 * 1024,
+        middlewares=[default_headers],
+    )
     app[STORAGE] = storage
     app.router.add_get("/", index)
     app.router.add_get("/health", health)

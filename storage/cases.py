@@ -24,8 +24,9 @@ from procedures import letters
 from procedures.calendar import WorkingCalendar
 from procedures.case import Kind, NewComplaint
 from procedures.deadlines import stage_deadlines
-from procedures.model import Procedure, Stage
+from procedures.model import Procedure, Stage, TimeLimit
 from storage import people, visibility
+from storage.db import reading
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
     Attachment,
@@ -75,6 +76,15 @@ class CaseService:
             yield joined
             return
         async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reader(self, joined: AsyncSession | None = None) -> AsyncIterator[AsyncSession]:
+        """A session for reading: the caller's, or one that takes no write lock."""
+        if joined is not None:
+            yield joined
+            return
+        async with reading(self.sessions) as session:
             yield session
 
     async def _load(
@@ -393,9 +403,16 @@ class CaseService:
                     body=body,
                     stage=rule,
                     escalate_by=record.escalate_by,
+                    extra_time=self._extra_time(person),
                 )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "respond", complaint, staff_id, f"stage {record.number}")
+
+    def _extra_time(self, person: Person) -> TimeLimit | None:
+        """The allowance added to this person's escalation windows, if they asked for it."""
+        if "extra_time" in (person.adjustments or []):
+            return self.procedure.extra_time_allowance
+        return None
 
     def _escalate_by(self, record: StageRecord, person: Person, responded: date) -> date | None:
         if record.number == INFORMAL_STAGE:
@@ -494,6 +511,12 @@ class CaseService:
                 reference=complaint.reference,
                 new_date=new_date,
                 reason=reason,
+                # A reply date that already passed gets the procedure's holding message.
+                missed=(
+                    previous
+                    if which == "respond" and previous and previous < self.today()
+                    else None
+                ),
             )
             await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
             self._audit(session, "extend", complaint, staff_id, f"{which} to {new_date}")
@@ -674,14 +697,14 @@ class CaseService:
     # -- reading -----------------------------------------------------------------------
 
     async def get(self, complaint_id: int, *, staff_id: int | None = None) -> CaseView:
-        async with self.sessions() as session:
+        async with self.reader() as session:
             complaint, person = await self._load(
                 session, complaint_id, change=False, staff_id=staff_id, acting=False
             )
             return case_view(complaint, person)
 
     async def by_reference(self, reference: str) -> CaseView:
-        async with self.sessions() as session:
+        async with self.reader() as session:
             found = await session.scalar(
                 select(Complaint.id).where(Complaint.reference == reference.strip().upper())
             )
@@ -694,7 +717,7 @@ class CaseService:
         self, person_id: int, *, session: AsyncSession | None = None
     ) -> list[CaseView]:
         """A person's own cases, newest first (for "status of my complaints")."""
-        async with self.unit_of_work(session) as session:
+        async with self.reader(session) as session:
             complaints = await session.scalars(
                 select(Complaint)
                 .where(Complaint.person_id == person_id)

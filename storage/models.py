@@ -150,6 +150,8 @@ class Complaint(Base):
     current_stage: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Personal content replaced at the end of retention (storage/retention.py); figures stay.
+    erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     stages: Mapped[list[StageRecord]] = relationship(
@@ -210,7 +212,13 @@ class Outbox(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # A complainant's message has person_id; a staff alert (bot/scheduler.py) has staff_id.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
     complaint_id: Mapped[int | None] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
@@ -292,6 +300,8 @@ class Draft(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Bumped by every save: a turn computed from an older version is redone (drafts.py).
+    version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -349,3 +359,34 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(320), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SchedulerMark(Base):
+    """What the scheduler has done, keyed so no process does it twice (digest:2026-11-09,
+    alert:submit:42...); `value` holds a cursor for the keys that are one."""
+
+    __tablename__ = "scheduler_marks"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactRestriction(Base):
+    """A persistent or vexatious complainant's agreed way of contact (CAST's policy).
+
+    Never a silent block: the person is sent a written notice with the reason and the
+    review date, and complaints from them are still received and recorded.
+    """
+
+    __tablename__ = "contact_restrictions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    contact_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    restriction: Mapped[str] = mapped_column(Text)  # e.g. "one email a week to the contact"
+    reason: Mapped[str] = mapped_column(Text)
+    review_on: Mapped[date] = mapped_column(Date, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]

@@ -11,8 +11,10 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from admin import setup_link
 from bot.delivery import DeliveryWorker, Sender
 from bot.email import EmailSender
+from bot.scheduler import Scheduler, channels_for
 from bot.telegram.app import TelegramApp, build_application, running
 from bot.telegram.sender import TelegramSender
 from bot.web import create_app
@@ -70,7 +72,9 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
             await bot.enter_async_context(running(telegram, settings))
         worker = DeliveryWorker(DeliveryStore(storage.sessions), senders(storage, telegram))
         background.append(asyncio.create_task(worker.run(stop), name="outbox"))
-        print(welcome(settings), flush=True)
+        scheduler = Scheduler(storage, channels=channels_for(storage))
+        background.append(asyncio.create_task(scheduler.run(stop), name="scheduler"))
+        print(welcome(settings, await setup_link(storage)), flush=True)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
@@ -86,16 +90,20 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         await storage.close()
 
 
-def welcome(settings: Settings) -> str:
+def welcome(settings: Settings, setup: str | None) -> str:
+    """What to open, in plain words, and how to make the first staff account if none exists."""
     base = f"http://{settings.host}:{settings.port}"
-    return "\n".join(
-        [
-            f"The complaints assistant is running for procedure '{settings.procedure}'.",
-            f"  Web chat for complainants:  {base}/chat",
-            f"  Staff view:                 {base}/staff/",
-            f"  Data folder:                {settings.data_dir.resolve()}",
-            "Create the first staff account with:",
-            "  complaints staff add you@example.org --name 'Your Name' --role admin",
-            "Press Ctrl+C to stop.",
+    lines = [
+        f"The complaints assistant is running for procedure '{settings.procedure}'.",
+        f"  Web chat for complainants:  {base}/chat",
+        f"  Staff view:                 {base}/staff/",
+        f"  Data folder:                {settings.data_dir.resolve()}",
+    ]
+    if setup:
+        lines += [
+            "No staff account exists yet. Open this link to create the first one (an admin):",
+            f"  {setup}",
+            "or run: complaints staff add you@example.org --name 'Your Name' --role admin",
         ]
-    )
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)

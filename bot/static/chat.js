@@ -14,13 +14,20 @@
     p.scrollIntoView({ block: "end" });
   }
 
+  // The group's accessible name, copied from the server-rendered group it replaces.
+  let groupLabel = "";
+
   function choices(list) {
     let group = form.querySelector(".choices");
-    if (group) group.remove();
+    if (group) {
+      groupLabel = group.getAttribute("aria-label") || groupLabel;
+      group.remove();
+    }
     if (!list.length) return;
     group = document.createElement("div");
     group.className = "choices";
     group.setAttribute("role", "group");
+    if (groupLabel) group.setAttribute("aria-label", groupLabel);
     list.forEach(function (c) {
       const b = document.createElement("button");
       b.type = "submit"; b.name = "choice"; b.value = c.id; b.textContent = c.label;

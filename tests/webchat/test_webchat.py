@@ -256,3 +256,14 @@ async def test_javascript_posts_get_json(open_chat: Open) -> None:
     assert body["step"] == "privacy"
     assert body["messages"][0] == {"text": "English", "mine": True}
     assert [c["id"] for c in body["choices"]][:1] == ["privacy:yes"]
+
+
+@pytest.mark.parametrize("path", ["/", "/health", "/chat", "/static/chat.css", "/nowhere"])
+async def test_public_responses_carry_security_headers(open_chat: Open, path: str) -> None:
+    visitor = await open_chat()
+    async with visitor.session.get(f"{visitor.base}{path}") as response:
+        headers = response.headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]

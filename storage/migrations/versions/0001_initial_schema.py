@@ -60,6 +60,12 @@ def upgrade() -> None:
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('year', name=op.f('pk_reference_counters'))
     )
+    op.create_table('scheduler_marks',
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_scheduler_marks'))
+    )
     op.create_table('staff_users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
@@ -109,6 +115,7 @@ def upgrade() -> None:
     sa.Column('current_stage', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_complaints_person_id_people')),
     sa.ForeignKeyConstraint(['subject_staff_id'], ['staff_users.id'], name=op.f('fk_complaints_subject_staff_id_staff_users')),
@@ -120,12 +127,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaints_status'), ['status', 'current_stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_subject_staff_id'), ['subject_staff_id'], unique=False)
 
+    op.create_table('contact_restrictions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('contact_staff_id', sa.Integer(), nullable=True),
+    sa.Column('restriction', sa.Text(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('review_on', sa.Date(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['contact_staff_id'], ['staff_users.id'], name=op.f('fk_contact_restrictions_contact_staff_id_staff_users')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_contact_restrictions_person_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_contact_restrictions_staff_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_restrictions'))
+    )
+    with op.batch_alter_table('contact_restrictions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_restrictions_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_restrictions_review_on'), ['review_on'], unique=False)
+
     op.create_table('drafts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('external_id', sa.String(length=200), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_drafts_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_drafts')),
@@ -192,7 +219,8 @@ def upgrade() -> None:
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('complaint_id', sa.Integer(), nullable=True),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('address', sa.String(length=320), nullable=False),
@@ -209,12 +237,14 @@ def upgrade() -> None:
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_outbox_complaint_id_complaints'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_outbox_person_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_outbox_staff_id_staff_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_channel'), ['channel', 'address', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_complaint_id'), ['complaint_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_staff_id'), ['staff_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_state'), ['state', 'next_attempt_at'], unique=False)
 
     op.create_table('stage_records',
@@ -298,6 +328,7 @@ def downgrade() -> None:
     op.drop_table('stage_records')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_state'))
+        batch_op.drop_index(batch_op.f('ix_outbox_staff_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_person_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_complaint_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_channel'))
@@ -322,6 +353,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_drafts_updated_at'))
 
     op.drop_table('drafts')
+    with op.batch_alter_table('contact_restrictions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_restrictions_review_on'))
+        batch_op.drop_index(batch_op.f('ix_contact_restrictions_person_id'))
+
+    op.drop_table('contact_restrictions')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaints_subject_staff_id'))
         batch_op.drop_index(batch_op.f('ix_complaints_status'))
@@ -330,6 +366,7 @@ def downgrade() -> None:
     op.drop_table('complaints')
     op.drop_table('callback_requests')
     op.drop_table('staff_users')
+    op.drop_table('scheduler_marks')
     op.drop_table('reference_counters')
     with op.batch_alter_table('processed_updates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_processed_updates_processed_at'))

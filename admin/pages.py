@@ -1,0 +1,91 @@
+"""Rendering staff pages: one helper that adds what every page needs (who, token, nav)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from admin.keys import CLOCK, STORAGE, TEMPLATES
+from admin.security import SIGNED_IN, csrf_token
+from conversations.labels import adjustment_labels
+from locales import LANGUAGES, translator
+from storage.staff import ADMIN
+
+STATUS_WORDS = {
+    "open": "Waiting to be acknowledged",
+    "informal": "Informal resolution",
+    "acknowledged": "Being looked at",
+    "awaiting_complainant": "Waiting for the complainant",
+    "responded": "Answered",
+    "referred": "Referred to the external body",
+    "closed": "Closed",
+    "withdrawn": "Withdrawn",
+    "recorded": "Recorded",
+}
+CHANNEL_WORDS = {
+    "telegram": "Telegram",
+    "webchat": "web chat",
+    "console": "console",
+    "email": "email",
+    "phone": "phone call (a task for staff)",
+    "post": "letter by post (a task for staff)",
+    "letter": "letter",
+    "in_person": "in person",
+}
+DELIVERY_WORDS = {
+    "pending": "waiting to be sent",
+    "sending": "being sent",
+    "sent": "delivered",
+    "failed": "failed",
+    "manual": "to do by hand",
+}
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%a %d %b %Y, %H:%M")
+    return value.strftime("%a %d %b %Y")
+
+
+def setup_templates(app: web.Application, folder: Any) -> None:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,  # never turned off, and no user text is ever marked safe
+        app_key=TEMPLATES,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["day"] = long_date
+    env.globals.update(
+        status_words=STATUS_WORDS,
+        channel_words=CHANNEL_WORDS,
+        delivery_words=DELIVERY_WORDS,
+        languages=LANGUAGES,
+        adjustment_words=adjustment_labels(translator("en")),
+    )
+
+
+def render(
+    request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> web.Response:
+    session = request.get(SIGNED_IN)
+    storage = request.app[STORAGE]
+    today = request.app[CLOCK]().astimezone(storage.settings.zone).date()
+    base = {
+        "me": session.staff if session else None,
+        "is_admin": bool(session and ADMIN in session.staff.roles),
+        "csrf": csrf_token(request),
+        "organisation": storage.procedure.organisation,
+        "today": today,
+        "path": request.path,
+    }
+    response = aiohttp_jinja2.render_template(
+        template, request, {**base, **context}, app_key=TEMPLATES, status=status
+    )
+    return response

@@ -1,0 +1,325 @@
+"""What staff must be told, and to whom: the facts behind bot/scheduler.py's alerts.
+
+Recipients of a case are the named handler of its current stage, or else every active
+member of staff holding the stage's handler role; never someone the case is hidden from
+(storage/visibility.py: its subject, or holders of the role it is about). Facts carry the
+reference, the stage and the dates only: never the complaint's words.
+
+Each alert is queued under a unique key (scheduler_marks) in the same transaction as its
+outbox rows, so a restart or a second process never sends it twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.cases import ENDED
+from storage.models import AuditEvent, Complaint, Outbox, SchedulerMark, StaffUser, StageRecord
+from storage.staff import ADMIN
+from storage.visibility import Viewer, visible
+
+EVENT_ACTIONS = ("submit", "escalate")
+RECENT = timedelta(days=1)  # older events (say, on a first start) are not news any more
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    name: str
+    email: str
+    telegram_chat_id: str | None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    complaint_id: int
+    reference: str
+    kind: str
+    stage_number: int | None
+    stage_name: str
+    acknowledge_by: date | None
+    acknowledged: bool
+    respond_by: date | None
+    responded: bool
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something to tell the case's recipients now, under a key that makes it happen once."""
+
+    key: str
+    what: str  # submit / escalate / failed / overdue_acknowledge / overdue_respond
+    case: CaseFacts
+    channel: str = ""  # for failed deliveries: the complainant's channel
+
+
+@dataclass(frozen=True)
+class DueItem:
+    case: CaseFacts
+    which: str  # acknowledge / respond
+    due: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One message to one member of staff on one channel."""
+
+    staff_id: int
+    channel: str
+    address: str
+    subject: str
+    body: str
+
+
+def _facts(complaint: Complaint, record: StageRecord | None) -> CaseFacts:
+    return CaseFacts(
+        complaint.id,
+        complaint.reference,
+        complaint.kind,
+        record.number if record else None,
+        record.name if record else "",
+        record.acknowledge_by if record else None,
+        bool(record and record.acknowledged_at),
+        record.respond_by if record else None,
+        bool(record and record.responded_at),
+    )
+
+
+def _open_dates(record: StageRecord) -> list[tuple[str, date]]:
+    """The stage's promises not kept yet: (acknowledge or respond, due date)."""
+    dates = []
+    if not record.acknowledged_at and not record.responded_at and record.acknowledge_by:
+        dates.append(("acknowledge", record.acknowledge_by))
+    if not record.responded_at and record.respond_by:
+        dates.append(("respond", record.respond_by))
+    return dates
+
+
+class StaffAlerts:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    # -- who ---------------------------------------------------------------------------
+
+    async def _staff(self, session: AsyncSession) -> list[StaffUser]:
+        return list(await session.scalars(select(StaffUser).where(StaffUser.active.is_(True))))
+
+    async def _recipients(
+        self,
+        session: AsyncSession,
+        complaint: Complaint,
+        record: StageRecord | None,
+        staff: list[StaffUser],
+    ) -> list[Recipient]:
+        if record is not None and record.handler_staff_id:
+            chosen = [s for s in staff if s.id == record.handler_staff_id]
+        else:
+            role = record.handler_role if record is not None else ADMIN
+            chosen = [s for s in staff if role in (s.roles or [])]
+        allowed = []
+        for member in chosen:
+            viewer = Viewer(member.id, tuple(member.roles or ()))
+            seen = await session.scalar(
+                select(Complaint.id).where(Complaint.id == complaint.id, visible(viewer))
+            )
+            if seen is not None:
+                allowed.append(
+                    Recipient(member.id, member.name, member.email, member.telegram_chat_id)
+                )
+        return allowed
+
+    async def _current(
+        self, session: AsyncSession, complaint_ids: list[int]
+    ) -> dict[int, tuple[Complaint, StageRecord | None]]:
+        rows = await session.execute(
+            select(Complaint, StageRecord)
+            .outerjoin(
+                StageRecord,
+                and_(
+                    StageRecord.complaint_id == Complaint.id,
+                    StageRecord.number == Complaint.current_stage,
+                ),
+            )
+            .where(Complaint.id.in_(complaint_ids))
+        )
+        return {c.id: (c, r) for c, r in rows}
+
+    # -- what ----------------------------------------------------------------------------
+
+    async def immediate(self, *, now: datetime, today: date) -> list[tuple[Alert, list[Recipient]]]:
+        """New complaints and escalations, failed deliveries, and due dates just passed."""
+        async with self.sessions() as session:
+            cursor = await session.get(SchedulerMark, "cursor:audit")
+            events = list(
+                await session.execute(
+                    select(AuditEvent.id, AuditEvent.action, AuditEvent.complaint_id)
+                    .where(
+                        AuditEvent.id > (cursor.value if cursor else 0),
+                        AuditEvent.action.in_(EVENT_ACTIONS),
+                        AuditEvent.at >= now - RECENT,
+                        AuditEvent.complaint_id.is_not(None),
+                    )
+                    .order_by(AuditEvent.id)
+                )
+            )
+            failed = list(
+                await session.execute(
+                    select(Outbox.id, Outbox.complaint_id, Outbox.channel).where(
+                        Outbox.state == "failed",
+                        Outbox.person_id.is_not(None),  # not a staff alert that failed
+                        Outbox.complaint_id.is_not(None),
+                    )
+                )
+            )
+            overdue = list(
+                await session.execute(
+                    select(StageRecord)
+                    .join(
+                        Complaint,
+                        and_(
+                            Complaint.id == StageRecord.complaint_id,
+                            StageRecord.number == Complaint.current_stage,
+                        ),
+                    )
+                    .where(
+                        Complaint.status.not_in(ENDED),
+                        Complaint.kind == "complaint",
+                        StageRecord.responded_at.is_(None),
+                    )
+                )
+            )
+            ids = [e.complaint_id for e in events] + [f.complaint_id for f in failed]
+            ids += [r.complaint_id for (r,) in overdue]
+            current = await self._current(session, ids)
+            staff = await self._staff(session)
+            found: list[Alert] = []
+            for event in events:
+                complaint, record = current[event.complaint_id]
+                found.append(
+                    Alert(
+                        f"alert:{event.action}:{event.id}", event.action, _facts(complaint, record)
+                    )
+                )
+            for row in failed:
+                complaint, record = current[row.complaint_id]
+                found.append(
+                    Alert(
+                        f"alert:failed:{row.id}", "failed", _facts(complaint, record), row.channel
+                    )
+                )
+            for (record,) in overdue:
+                complaint, _ = current[record.complaint_id]
+                facts = _facts(complaint, record)
+                for which, due in _open_dates(record):
+                    if due < today:
+                        key = f"alert:late_{which}:{record.id}:{due}"
+                        found.append(Alert(key, f"overdue_{which}", facts))
+            done = await self._done(session, [a.key for a in found])
+            result = []
+            for alert in found:
+                if alert.key in done:
+                    continue
+                complaint, record = current[alert.case.complaint_id]
+                result.append((alert, await self._recipients(session, complaint, record, staff)))
+        if events:
+            await self.set_cursor("cursor:audit", max(e.id for e in events), now=now)
+        return result
+
+    async def due(self, *, today: date, horizon: date) -> dict[Recipient, list[DueItem]]:
+        """Per member of staff: what is overdue or due by `horizon`, on cases they handle."""
+        async with self.sessions() as session:
+            rows = list(
+                await session.execute(
+                    select(Complaint, StageRecord)
+                    .join(
+                        StageRecord,
+                        and_(
+                            StageRecord.complaint_id == Complaint.id,
+                            StageRecord.number == Complaint.current_stage,
+                        ),
+                    )
+                    .where(
+                        Complaint.status.not_in(ENDED),
+                        Complaint.kind == "complaint",
+                        StageRecord.responded_at.is_(None),
+                    )
+                    .order_by(Complaint.id)
+                )
+            )
+            staff = await self._staff(session)
+            digest: dict[Recipient, list[DueItem]] = {}
+            for complaint, record in rows:
+                facts = _facts(complaint, record)
+                items = [
+                    DueItem(facts, which, due, due < today)
+                    for which, due in _open_dates(record)
+                    if due <= horizon
+                ]
+                if not items:
+                    continue
+                for person in await self._recipients(session, complaint, record, staff):
+                    digest.setdefault(person, []).extend(items)
+            return digest
+
+    async def admins(self) -> list[Recipient]:
+        async with self.sessions() as session:
+            return [
+                Recipient(s.id, s.name, s.email, s.telegram_chat_id)
+                for s in await self._staff(session)
+                if ADMIN in (s.roles or [])
+            ]
+
+    # -- marks and queueing --------------------------------------------------------------
+
+    @staticmethod
+    async def _done(session: AsyncSession, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        return set(
+            await session.scalars(select(SchedulerMark.key).where(SchedulerMark.key.in_(keys)))
+        )
+
+    async def is_done(self, key: str) -> bool:
+        async with self.sessions() as session:
+            return await session.get(SchedulerMark, key) is not None
+
+    async def set_cursor(self, key: str, value: int, *, now: datetime) -> None:
+        async with self.sessions() as session, session.begin():
+            mark = await session.get(SchedulerMark, key)
+            if mark is None:
+                session.add(SchedulerMark(key=key, value=value, at=now))
+            elif value > mark.value:
+                mark.value, mark.at = value, now
+
+    async def queue(self, key: str, letters: list[Letter], *, now: datetime) -> bool:
+        """Queue the letters and record `key`, together; False if `key` was done already."""
+        try:
+            async with self.sessions() as session, session.begin():
+                if await session.get(SchedulerMark, key) is not None:
+                    return False
+                session.add(SchedulerMark(key=key, at=now))
+                for letter in letters:
+                    session.add(
+                        Outbox(
+                            person_id=None,
+                            staff_id=letter.staff_id,
+                            complaint_id=None,  # keeps alerts off the complainant's timeline
+                            channel=letter.channel,
+                            address=letter.address,
+                            language="en",
+                            subject=letter.subject[:200],
+                            body=letter.body,
+                            state="pending",
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
+        except IntegrityError:
+            return False  # another process recorded the same key first
+        return True

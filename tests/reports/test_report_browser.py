@@ -1,0 +1,134 @@
+"""The board report in headless Chromium: it renders within the staff view's CSP, its charts
+are there with their text alternatives, it prints to PDF, and its screenshot is kept in
+docs/screenshots/."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+from argon2 import PasswordHasher
+
+from bot.web import create_app
+from storage import staff
+from storage.runtime import Storage
+from tests.admin.helpers import PASSWORD, add_staff
+from tests.conftest import FakeClock
+from tests.reports.seed import at, seed
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("playwright") is None, reason="needs the playwright package"
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only: the browser is the slow part, the databases are covered elsewhere."""
+    target = tmp_path / "complaints.db"
+    shutil.copyfile(sqlite_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+async def server(storage: Storage) -> AsyncIterator[TestServer]:
+    running = TestServer(create_app(storage), host="127.0.0.1")
+    await running.start_server()
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        await launched.close()
+
+
+async def test_board_report_renders_prints_and_is_screenshotted(
+    storage: Storage, server: TestServer, browser: Any, clock: FakeClock, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    await seed(storage, clock)
+    clock.set(at(date(2027, 1, 15)))
+    await add_staff(storage, "ada@example.org", ["admin"], "Ada Admin")
+    base = str(server.make_url("")).rstrip("/")
+
+    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    await page.goto(base + "/staff/login")
+    await page.fill("#email", "ada@example.org")
+    await page.fill("#password", PASSWORD)
+    await page.click("main form button[type=submit]")
+    await page.wait_for_url(base + "/staff/")
+
+    await page.goto(base + "/staff/reports/board?from=2026-11-01&to=2026-12-31")
+    assert "Complaints and compliments report" in await page.inner_text("h1")
+    charts = page.locator("svg.chart")
+    assert await charts.count() == 2
+    box = await charts.first.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    title = await page.locator("svg.chart > title").first.text_content()
+    assert title == "Complaints and compliments received, month by month"
+    assert (
+        "Nov 2026: 3 complaints, 1 compliments"
+        in await page.locator("svg.chart > desc").first.text_content()
+    )
+    # The stylesheet applied (tables laid out, numbers right-aligned): not blocked by the CSP.
+    align = await page.eval_on_selector("td.num", "e => getComputedStyle(e).textAlign")
+    assert align == "right"
+    assert refused == []
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    first = await page.locator("section.chart-section").first.bounding_box()
+    last = await page.locator("section.chart-section").last.bounding_box()
+    assert first is not None and last is not None
+    charts_area = {
+        "x": 0,
+        "y": first["y"] - 8,
+        "width": 1100,
+        "height": last["y"] + last["height"] - first["y"] + 16,
+    }
+    await page.screenshot(
+        path=str(SHOTS / "board-report-charts.png"), clip=charts_area, full_page=True
+    )
+    await page.screenshot(path=str(SHOTS / "board-report.png"), full_page=True)
+    await page.emulate_media(media="print")
+    pdf = await page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    await context.close()
