@@ -113,7 +113,9 @@ async def main() -> None:
     args = parser.parse_args()
     complainants = 5 if args.quick else args.complainants
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(data_dir=Path(folder), secret_key="bench", database_url=args.database_url)
+        settings = Settings(
+            data_dir=Path(folder), secret_key="bench", database_url=args.database_url
+        )
         url = settings.database
         if not is_sqlite(url):
             await reset_postgres(url)
@@ -125,7 +127,9 @@ async def main() -> None:
         finally:
             await storage.close()
         # Connections: SQLAlchemy's default pool, as in our run.
-        base = await baseline(url, transactions=max(200, turns), concurrency=min(complainants, 20), size=draft_size)
+        base = await baseline(
+            url, transactions=max(200, turns), concurrency=min(complainants, 20), size=draft_size
+        )
     report(
         [
             Figure("intake turns/s", rate, "turns/s", ">= 0.5 x baseline", base),
@@ -134,7 +138,9 @@ async def main() -> None:
             Figure("baseline durable tx/s", base, "tx/s", "reference"),
         ]
     )
-    print(f"# {complainants} complainants, {turns} turns, draft about {draft_size} bytes, {url.split(':')[0]}")
+    print(
+        f"# {complainants} complainants, {turns} turns, draft about {draft_size} bytes, {url.split(':')[0]}"
+    )
 
 
 async def largest_draft(storage: Storage) -> int:

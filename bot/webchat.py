@@ -232,6 +232,7 @@ async def answer(request: web.Request) -> web.Response:
             {
                 "messages": [{"text": s.text, "mine": s.mine} for s in shown],
                 "choices": [{"id": c.id, "label": c.label} for c in replies[-1].choices],
+                "choices_label": translator(lang).gettext("Choose an answer"),
                 "expect": replies[-1].expect.value,
                 "step": replies[-1].step,
                 "nonce": secrets.token_urlsafe(16),

@@ -25,6 +25,9 @@ from storage.db import migrate
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 
+# Browser fixtures (Debian's Chromium through Playwright), for every test folder.
+from tests.browser import browser, server, sqlite_db_url  # noqa: F401
+
 # httpx logs request URLs at INFO, and Bot API URLs carry the bot token: never in test logs.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)

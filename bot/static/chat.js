@@ -17,8 +17,9 @@
   // The group's accessible name, copied from the server-rendered group it replaces.
   let groupLabel = "";
 
-  function choices(list) {
+  function choices(list, label) {
     let group = form.querySelector(".choices");
+    if (label) groupLabel = label; // in the language chosen since the page loaded
     if (group) {
       groupLabel = group.getAttribute("aria-label") || groupLabel;
       group.remove();
@@ -52,7 +53,7 @@
       if (!response.ok) throw new Error(String(response.status));
       const reply = await response.json();
       reply.messages.forEach(function (m) { bubble(m.text, m.mine); });
-      choices(reply.choices);
+      choices(reply.choices, reply.choices_label);
       form.dataset.step = reply.step;
       document.documentElement.lang = reply.lang === "en_Easy" ? "en" : reply.lang;
       document.documentElement.dir = reply.dir;

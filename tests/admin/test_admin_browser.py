@@ -5,51 +5,26 @@ Also writes the screenshots in docs/screenshots/ (desktop and phone widths)."""
 
 from __future__ import annotations
 
-import importlib.util
 import secrets
-import shutil
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.web import create_app
 from storage.models import Complaint
 from storage.runtime import Storage
 from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
 from tests.admin.test_admin_intake import next_answer
+from tests.browser import BROWSER, SHOTS
 from tests.conftest import FakeClock
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-    ),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None,
-        reason="needs the playwright package (pip install playwright)",
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -58,29 +33,8 @@ def procedure() -> str:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:
-    """SQLite only: the browser is the slow part, the databases are covered elsewhere."""
-    target = tmp_path / "complaints.db"
-    shutil.copyfile(sqlite_template, target)
-    return f"sqlite+aiosqlite:///{target}"
-
-
-@pytest.fixture
-async def server(storage: Storage) -> AsyncIterator[TestServer]:
-    running = TestServer(create_app(storage), host="127.0.0.1")
-    await running.start_server()
-    yield running
-    await running.close()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        await launched.close()
+def db_url(sqlite_db_url: str) -> str:
+    return sqlite_db_url
 
 
 async def chat_says(browser: Any, base: str, visitor: str, expected: str) -> None:

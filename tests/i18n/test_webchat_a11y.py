@@ -10,7 +10,6 @@ one of AXE_PLACES). Skips with the reason when one is missing.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from aiohttp.test_utils import TestServer
 from bot.web import create_app
 from storage.runtime import open_storage
 from storage.settings import Settings
+from tests.browser import ARGS, CHROMIUM
 from tests.conftest import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,16 +30,6 @@ AXE_PLACES = (
     Path.home() / ".cache/complaints-assistant/axe/node_modules/axe-core/axe.min.js",
     Path("/tmp/axe/node_modules/axe-core/axe.min.js"),
 )
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BLOCKING = ("serious", "critical")
 
 playwright_api = pytest.importorskip(
@@ -58,10 +48,9 @@ def _axe() -> Path:
 
 
 def _chromium() -> str:
-    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not (Path(path).is_file() or shutil.which(path)):
-        pytest.skip(f"no Chromium at {path}: apt-get install chromium (or set $CHROMIUM)")
-    return path
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set $CHROMIUM)")
+    return str(CHROMIUM)
 
 
 @pytest.fixture
@@ -81,7 +70,7 @@ async def base_url(db_url: str, settings: Settings, clock: FakeClock) -> AsyncIt
 async def browser() -> AsyncIterator[Any]:
     axe, executable = _axe(), _chromium()
     async with playwright_api.async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        launched = await p.chromium.launch(executable_path=executable, args=ARGS)
         launched.axe_source = axe.read_text()  # type: ignore[attr-defined]
         yield launched
         await launched.close()

@@ -4,9 +4,6 @@ docs/screenshots/."""
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,33 +11,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 from argon2 import PasswordHasher
 
-from bot.web import create_app
 from storage import staff
 from storage.runtime import Storage
 from tests.admin.helpers import PASSWORD, add_staff
+from tests.browser import BROWSER, SHOTS
 from tests.conftest import FakeClock
 from tests.reports.seed import at, seed
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="needs the playwright package"
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(autouse=True)
@@ -49,29 +27,8 @@ def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:
-    """SQLite only: the browser is the slow part, the databases are covered elsewhere."""
-    target = tmp_path / "complaints.db"
-    shutil.copyfile(sqlite_template, target)
-    return f"sqlite+aiosqlite:///{target}"
-
-
-@pytest.fixture
-async def server(storage: Storage) -> AsyncIterator[TestServer]:
-    running = TestServer(create_app(storage), host="127.0.0.1")
-    await running.start_server()
-    yield running
-    await running.close()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        await launched.close()
+def db_url(sqlite_db_url: str) -> str:
+    return sqlite_db_url
 
 
 async def test_board_report_renders_prints_and_is_screenshotted(
