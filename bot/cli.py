@@ -20,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", metavar="PATH", help="TOML settings file (or COMPLAINTS_CONFIG)."
     )
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO).")
+    parser.add_argument(
+        "--log-level", default="INFO", help="DEBUG, INFO or WARNING (default INFO)."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.register(sub)

@@ -14,7 +14,7 @@ from storage.settings import load_settings
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "chat",
-        help="make a complaint in the terminal (the same questions as the web chat)",
+        help="Make a complaint in the terminal (the same questions as the web chat).",
         description="Runs the guided chat in this terminal. Type a number to pick a "
         "button, or type your answer. Your answers are saved after each one: run it "
         "again with the same --as to continue.",

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "serve",
-        help="run the assistant: web chat, staff view and (if configured) Telegram",
+        help="Run the assistant: web chat, staff view and (if configured) Telegram.",
         description="Creates the data folder and database on first run, migrates it, and "
         "serves the web chat and staff view. Starts the Telegram bot when "
         "COMPLAINTS_TELEGRAM_TOKEN is set.",
