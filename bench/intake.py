@@ -138,9 +138,8 @@ async def main() -> None:
             Figure("baseline durable tx/s", base, "tx/s", "reference"),
         ]
     )
-    print(
-        f"# {complainants} complainants, {turns} turns, draft about {draft_size} bytes, {url.split(':')[0]}"
-    )
+    backend = url.split(":")[0]
+    print(f"# {complainants} complainants, {turns} turns, drafts of {draft_size} bytes, {backend}")
 
 
 async def largest_draft(storage: Storage) -> int:
