@@ -2,8 +2,10 @@
 
 Every channel (Telegram, web chat, console, staff-assisted intake) calls `ChatRunner.handle`
 with a plain Answer; the runner is the only place where the pure dialogue meets storage.
-Everything happens in one transaction, so a crash loses nothing the person was told was
-kept, and a repeated update id changes nothing.
+The draft is read without a lock and the answer worked out; then one write transaction
+records the update id, carries out the effect (submitting a complaint) and saves the draft
+(storage/drafts.py). So a crash loses nothing the person was told was kept, and a repeated
+update id changes nothing.
 """
 
 from __future__ import annotations
@@ -66,9 +68,8 @@ class ChatRunner:
     async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
         """The question the person is on now (or the first one), without changing anything."""
         data = await self.storage.drafts.load(self.channel, external_id)
-        if data is None:
-            return intake.start(None, self.context(), lang_hint)[1]
-        return intake.start(Draft.from_dict(data), self.context(), lang_hint)[1]
+        draft = Draft.from_dict(data) if data is not None else None
+        return intake.start(draft, self.context(), lang_hint)[1]
 
     async def handle(
         self,
@@ -258,13 +259,17 @@ class ChatRunner:
         files = tuple(str(f) for f in reply.data.get("files", ()))
         cases = self.storage.cases
         try:
+            # A savepoint: a refused follow-up undoes only itself, and the turn still saves.
+            async with session.begin_nested():
+                if reply.effect is Effect.ADD_INFO:
+                    await cases.add_information(case.id, text, attachments=files, session=session)
+                else:
+                    await cases.escalate(case.id, reasons=text, session=session)
             if reply.effect is Effect.ADD_INFO:
-                await cases.add_information(case.id, text, attachments=files, session=session)
                 message = t.gettext(
                     "Thank you. We have added this to complaint {reference}.", reference=reference
                 )
             else:
-                await cases.escalate(case.id, reasons=text, session=session)
                 message = t.gettext(
                     "Thank you. We have your request about complaint {reference}. "
                     "We will send you a message to confirm.",
