@@ -17,6 +17,7 @@ from admin.keys import CLOCK, STORAGE
 from admin.pages import render
 from admin.report_formats import board_html, context, csv_text, json_text
 from admin.security import signed_in
+from storage.db import reading
 from storage.errors import InvalidInput, NotFound
 from storage.export import export_person, find_person, to_html, to_json
 from storage.models import AuditEvent, Complaint, Person
@@ -126,7 +127,7 @@ async def _visible_person(request: web.Request) -> int:
     """The person of the URL, unless one of their cases is hidden from the viewer."""
     me = _admin(request)
     person_id = int(request.match_info["person_id"])
-    async with request.app[STORAGE].sessions() as session:
+    async with reading(request.app[STORAGE].sessions) as session:
         hidden = set(await session.scalars(hidden_people(Viewer(me.id, me.roles))))
         if person_id in hidden or await session.get(Person, person_id) is None:
             raise NotFound(f"no person {person_id}")
@@ -148,7 +149,7 @@ async def find(request: web.Request) -> web.StreamResponse:
 async def person_page(request: web.Request) -> web.StreamResponse:
     person_id = await _visible_person(request)
     storage = request.app[STORAGE]
-    async with storage.sessions() as session:
+    async with reading(storage.sessions) as session:
         person = await session.get_one(Person, person_id)
         references = list(
             await session.scalars(

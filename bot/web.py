@@ -6,6 +6,7 @@ import html
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from sqlalchemy import text
 
 from admin.app import create_admin_app
 from bot import webchat
@@ -13,14 +14,15 @@ from bot.keys import STORAGE
 from bot.telegram import webhook
 from bot.telegram.app import TelegramApp, webhook_secret
 from locales import translator
+from storage.db import reading
 from storage.runtime import Storage
 
 
 async def health(request: web.Request) -> web.Response:
     """Liveness and database reachability, for monitors and the footprint benchmark."""
-    storage = request.app[STORAGE]
-    async with storage.engine.connect() as connection:
-        await connection.exec_driver_sql("SELECT 1")
+    # A read: on SQLite it must not queue behind (or hold up) writers.
+    async with reading(request.app[STORAGE].sessions) as session:
+        await session.execute(text("SELECT 1"))
     return web.json_response({"ok": True})
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.cases import ENDED
+from storage.db import reading
 from storage.models import AuditEvent, Complaint, Outbox, SchedulerMark, StaffUser, StageRecord
 from storage.staff import ADMIN
 from storage.visibility import Viewer, visible
@@ -154,7 +155,7 @@ class StaffAlerts:
 
     async def immediate(self, *, now: datetime, today: date) -> list[tuple[Alert, list[Recipient]]]:
         """New complaints and escalations, failed deliveries, and due dates just passed."""
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             cursor = await session.get(SchedulerMark, "cursor:audit")
             events = list(
                 await session.execute(
@@ -233,7 +234,7 @@ class StaffAlerts:
 
     async def due(self, *, today: date, horizon: date) -> dict[Recipient, list[DueItem]]:
         """Per member of staff: what is overdue or due by `horizon`, on cases they handle."""
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             rows = list(
                 await session.execute(
                     select(Complaint, StageRecord)
@@ -268,7 +269,7 @@ class StaffAlerts:
             return digest
 
     async def admins(self) -> list[Recipient]:
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             return [
                 Recipient(s.id, s.name, s.email, s.telegram_chat_id)
                 for s in await self._staff(session)
@@ -286,7 +287,7 @@ class StaffAlerts:
         )
 
     async def is_done(self, key: str) -> bool:
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             return await session.get(SchedulerMark, key) is not None
 
     async def set_cursor(self, key: str, value: int, *, now: datetime) -> None:

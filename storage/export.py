@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import reading
 from storage.errors import NotFound
 from storage.models import (
     Attachment,
@@ -36,8 +37,10 @@ from storage.models import (
     Message,
     Outbox,
     Person,
+    PhoneCall,
     StaffUser,
     StageRecord,
+    Supporter,
 )
 
 # Columns that are another person's name, and why they are flagged.
@@ -68,6 +71,8 @@ SECTIONS = (
     ("drafts", "Conversations in progress"),
     ("callback_requests", "Requests for a call back"),
     ("contact_restrictions", "Arrangements for contacting us"),
+    ("supporters", "The person you named to help you"),
+    ("phone_calls", "Phone calls we made to you"),
 )
 
 
@@ -91,7 +96,7 @@ async def find_person(
     sessions: async_sessionmaker[AsyncSession], *, reference: str = "", email: str = ""
 ) -> int:
     """The person behind a case reference or an email address (NotFound when none)."""
-    async with sessions() as session:
+    async with reading(sessions) as session:
         found: int | None = None
         if reference:
             found = await session.scalar(
@@ -132,7 +137,7 @@ async def export_person(
     organisation: str,
     now: datetime,
 ) -> PersonExport:
-    async with sessions() as session:
+    async with reading(sessions) as session:
         person = await session.get(Person, person_id)
         if person is None:
             raise NotFound(f"no person {person_id}")
@@ -194,6 +199,8 @@ async def export_person(
             "contact_restrictions": await rows(
                 ContactRestriction, ContactRestriction.person_id == person_id
             ),
+            "supporters": await rows(Supporter, Supporter.person_id == person_id),
+            "phone_calls": await rows(PhoneCall, PhoneCall.complaint_id.in_(ids)),
         }
     data = {name: [_row(r, staff) for r in found] for name, found in records.items()}
     # Staff emails never go out; their names are flagged below.

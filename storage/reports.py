@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from procedures.calendar import WorkingCalendar
 from procedures.model import Procedure
+from storage.db import reading
 from storage.models import Complaint, Extension, Person, StageRecord
 from storage.visibility import Viewer, visible
 
@@ -218,7 +219,7 @@ async def build_report(
     if end < start:
         raise ValueError("the period ends before it starts")
     low, high = _bounds(start, end, zone)
-    async with sessions() as session:
+    async with reading(sessions) as session:
         rows = (
             await session.execute(
                 select(Complaint, Person.language, Person.adjustments)

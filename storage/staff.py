@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from procedures.model import Procedure
+from storage.db import reading
 from storage.errors import InvalidInput, NotFound
 from storage.models import AuditEvent, LoginAttempt, StaffSession, StaffUser
 from storage.views import StaffView
@@ -147,7 +148,7 @@ class StaffDirectory:
         self.procedure = procedure
 
     async def count(self) -> int:
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             return int(await session.scalar(select(func.count(StaffUser.id))) or 0)
 
     async def add(
@@ -189,19 +190,19 @@ class StaffDirectory:
             return staff_view(row)
 
     async def all(self) -> list[StaffView]:
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             rows = await session.scalars(select(StaffUser).order_by(StaffUser.name))
             return [staff_view(r) for r in rows]
 
     async def get(self, staff_id: int) -> StaffView:
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             row = await session.get(StaffUser, staff_id)
             if row is None:
                 raise NotFound(f"no staff account {staff_id}")
             return staff_view(row)
 
     async def by_email(self, email: str) -> StaffView:
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             row = await session.scalar(
                 select(StaffUser).where(StaffUser.email == normalise_email(email))
             )

@@ -1,0 +1,320 @@
+"""Staff view: 20 staff clients on a database of 100,000 complaints, over real HTTP.
+
+The database is seeded with bulk Core inserts (not the case lifecycle one by one) in a
+realistic mix, then the real `complaints serve` process serves it. 20 signed-in staff
+clients (real logins through the form) load the dashboard, the filtered case list and
+case pages, each at once after the last answer, for a fixed time.
+
+The mix, per 100 complaints: 80 complaints, 12 feedback, 8 compliments; received evenly
+over the last two years; of complaints older than 60 days 85% closed with an outcome, 5%
+withdrawn, 10% still open; newer ones open 30%, acknowledged 35%, answered 20%, waiting for
+the complainant 5%, informal 10%. 10% reached stage 2 and 2% stage 3 (with a record for
+each stage). Languages en 85%, cy 5%, pl 4%, ar 3%, ur 3%; 15% have adjustments; 2% are
+about a named member of staff (hidden from them), 5% about a role.
+
+Figure: p95 of the staff pages (target <= 50 ms on SQLite); baseline: p95 of /health
+under the same 20 clients in the same run, and the ratio.
+
+    python bench/staff.py [--complaints 100000] [--clients 20] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from common import Figure, arguments, percentile, report
+from footprint import WITHOUT_SCHEDULER, ServeProcess
+from sqlalchemy import func, insert, select
+
+from procedures.deadlines import stage_deadlines
+from storage.db import is_sqlite, migrate
+from storage.models import Complaint, Person, ReferenceCounter, StageRecord
+from storage.runtime import Storage, open_storage
+from storage.settings import Settings
+from storage.staff import StaffDirectory, procedure_roles
+
+PASSWORD = "correct horse battery staple"
+STAFF = 20
+CHUNK = 5000
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+LANGUAGES = [("en", 85), ("cy", 5), ("pl", 4), ("ar", 3), ("ur", 3)]
+
+
+def weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
+    return rng.choices([v for v, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+async def prepare_database(data: Path, database_url: str) -> Storage:
+    settings = Settings(data_dir=data, secret_key="bench-secret-key", database_url=database_url)
+    if not is_sqlite(settings.database):
+        from intake import reset_postgres
+
+        await reset_postgres(settings.database)
+    await migrate(settings.database)
+    return await open_storage(settings, run_migrations=False)
+
+
+async def create_staff(storage: Storage, count: int = STAFF) -> list[int]:
+    """Staff accounts staff0@example.org...; the first is an admin, the rest handlers."""
+    directory = StaffDirectory(storage.sessions, storage.procedure)
+    roles = [r for r in procedure_roles(storage.procedure) if r != "admin"] or ["admin"]
+    ids = []
+    now = datetime.now(UTC)
+    for n in range(count):
+        chosen = ["admin"] if n == 0 else [roles[n % len(roles)]]
+        view = await directory.add(f"staff{n}@example.org", f"Staff {n}", PASSWORD, chosen, now=now)
+        ids.append(view.id)
+    return ids
+
+
+async def seed(storage: Storage, complaints: int, seed_value: int = 1) -> int:
+    """Bulk-insert people, complaints and their stage records in the documented mix."""
+    rng = random.Random(seed_value)
+    procedure, calendar = storage.procedure, storage.calendar
+    today = datetime.now(UTC).date()
+    deadlines: dict[tuple[int, date], Any] = {}
+    stage_numbers = [s.number for s in procedure.stages]
+    categories = [c.id for c in procedure.categories] or [None]
+    roles = [r for r in procedure_roles(procedure) if r != "admin"]
+    async with storage.sessions() as session:
+        first_id = int(await session.scalar(select(func.max(Complaint.id))) or 0) + 1
+        first_person = int(await session.scalar(select(func.max(Person.id))) or 0) + 1
+    counters: dict[int, int] = defaultdict(int)
+    for start in range(0, complaints, CHUNK):
+        people, rows, stages = [], [], []
+        for n in range(start, min(complaints, start + CHUNK)):
+            cid, pid = first_id + n, first_person + n
+            created = datetime.now(UTC) - timedelta(days=rng.uniform(0, 730))
+            received = created.date()
+            counters[received.year] += 1
+            reference = f"C-{received.year}-{counters[received.year]:05d}"
+            adjustments = ["large_print"] if rng.random() < 0.15 else []
+            people.append(
+                {
+                    "id": pid,
+                    "name": f"Person {n}",
+                    "language": weighted(rng, LANGUAGES),
+                    "adjustments": adjustments,
+                    "contact_method": "chat",
+                    "created_at": created,
+                }
+            )
+            kind = weighted(rng, [("complaint", 80), ("feedback", 12), ("compliment", 8)])
+            old = (today - received).days > 60
+            stage = 1
+            if kind != "complaint":
+                status = "closed"
+            elif old:
+                status = weighted(rng, [("closed", 85), ("withdrawn", 5), ("open", 10)])
+            else:
+                status = weighted(
+                    rng,
+                    [
+                        ("open", 30),
+                        ("acknowledged", 35),
+                        ("responded", 20),
+                        ("awaiting_complainant", 5),
+                        ("informal", 10),
+                    ],
+                )
+            if kind == "complaint" and status != "informal":
+                stage = weighted(rng, [(1, 88), (2, 10), (3, 2)])
+                stage = min(stage, max(stage_numbers))
+            about = rng.random()
+            rows.append(
+                {
+                    "id": cid,
+                    "reference": reference,
+                    "person_id": pid,
+                    "procedure_key": procedure.key,
+                    "kind": kind,
+                    "formal": status != "informal",
+                    "category": rng.choice(categories),
+                    "about_role": rng.choice(roles) if roles and about < 0.05 else None,
+                    "subject_staff_id": rng.randint(2, STAFF) if 0.05 <= about < 0.07 else None,
+                    "description": f"Complaint {n}: the service was not what was promised. " * 3,
+                    "desired_outcome": "An apology.",
+                    "received_via": rng.choice(["telegram", "webchat", "email", "phone"]),
+                    "status": status,
+                    "current_stage": 0 if status == "informal" else stage,
+                    "created_at": created,
+                    "closed_at": created + timedelta(days=20) if status == "closed" else None,
+                }
+            )
+            numbers = [0] if status == "informal" else list(range(1, stage + 1))
+            for number in numbers:
+                rule = procedure.stage(max(number, 1))
+                key = (max(number, 1), received)
+                if key not in deadlines:
+                    deadlines[key] = stage_deadlines(procedure, key[0], received, calendar)
+                due = deadlines[key]
+                finished = number < stage or status in ("closed", "responded", "withdrawn")
+                acked = finished or status in ("acknowledged", "awaiting_complainant")
+                stages.append(
+                    {
+                        "complaint_id": cid,
+                        "number": number,
+                        "name": "Informal resolution" if number == 0 else rule.name,
+                        "handler_role": rule.handler.role,
+                        "handler_label": rule.handler.role.replace("_", " ").title(),
+                        "received_on": received,
+                        "acknowledge_by": None if number == 0 else due.acknowledge_by,
+                        "acknowledged_at": created + timedelta(days=1) if acked else None,
+                        "respond_by": None if number == 0 else due.respond_by,
+                        "responded_at": created + timedelta(days=15) if finished else None,
+                        "escalate_by": None,
+                        "outcome": "upheld" if finished and rng.random() < 0.4 else None,
+                    }
+                )
+        async with storage.sessions() as session, session.begin():
+            await session.execute(insert(Person), people)
+            await session.execute(insert(Complaint), rows)
+            await session.execute(insert(StageRecord), stages)
+    async with storage.sessions() as session, session.begin():
+        for year, last in counters.items():
+            await session.merge(ReferenceCounter(year=year, last=last))
+    return complaints
+
+
+@asynccontextmanager
+async def staff_session(serve: ServeProcess, n: int = 0) -> AsyncIterator[aiohttp.ClientSession]:
+    """A browser signed in as staff{n} through the login form."""
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    try:
+        async with session.get(f"{serve.url}/staff/login") as page:
+            found = CSRF.search(await page.text())
+            assert found, "no form token on the login page"
+        form = {"email": f"staff{n}@example.org", "password": PASSWORD, "code": ""}
+        form["csrf"] = found.group(1)
+        async with session.post(f"{serve.url}/staff/login", data=form) as response:
+            assert response.status == 200 and "/login" not in str(response.url), response.status
+        yield session
+    finally:
+        await session.close()
+
+
+async def client(
+    serve: ServeProcess,
+    session: aiohttp.ClientSession,
+    until: float,
+    complaints: int,
+    timings: dict[str, list[float]],
+    rng: random.Random,
+) -> None:
+    filters = [
+        "status=open",
+        "status=acknowledged&stage=1",
+        "overdue=yes",
+        "language=cy",
+        "adjustments=yes",
+        "stage=2",
+        "q=promised",
+    ]
+    while time.monotonic() < until:
+        kind = rng.choice(("dashboard", "list", "case", "case"))
+        if kind == "dashboard":
+            path = "/staff/"
+        elif kind == "list":
+            path = f"/staff/cases?{rng.choice(filters)}&page={rng.randint(1, 3)}"
+        else:
+            path = f"/staff/cases/{rng.randint(1, complaints)}"
+        started = time.perf_counter()
+        async with session.get(serve.url + path) as response:
+            await response.read()
+            # 404: a case about this member of staff, hidden from them (as it should be).
+            assert response.status in (200, 404), (path, response.status)
+        timings[kind].append(time.perf_counter() - started)
+
+
+async def health(serve: ServeProcess, until: float, timings: list[float]) -> None:
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            async with session.get(f"{serve.url}/health") as response:
+                await response.read()
+            timings.append(time.perf_counter() - started)
+
+
+async def main() -> None:
+    parser = arguments(__doc__ or "")
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=STAFF)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--without-scheduler", action="store_true", help="diagnosis: skip the scheduler's rounds"
+    )
+    args = parser.parse_args()
+    complaints = 500 if args.quick else args.complaints
+    seconds = 1.0 if args.quick else args.seconds
+    clients = 4 if args.quick else min(args.clients, STAFF)
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "data"
+        storage = await prepare_database(data, args.database_url)
+        try:
+            await create_staff(storage)  # first: some complaints name a member of staff
+            started = time.perf_counter()
+            await seed(storage, complaints)
+            seeding = time.perf_counter() - started
+        finally:
+            await storage.close()
+        serve = ServeProcess(data, args.database_url)
+        if args.without_scheduler:
+            serve.command = WITHOUT_SCHEDULER
+        timings: dict[str, list[float]] = defaultdict(list)
+        base: list[float] = []
+        try:
+            await serve.start()
+            rng = random.Random(3)
+            # Baseline first, then the pages, each with the same number of clients.
+            until = time.monotonic() + seconds / 2
+            await asyncio.gather(*(health(serve, until, base) for _ in range(clients)))
+            async with AsyncExitStack() as stack:
+                sessions = [
+                    await stack.enter_async_context(staff_session(serve, n)) for n in range(clients)
+                ]
+                until = time.monotonic() + seconds
+                await asyncio.gather(
+                    *(
+                        client(serve, s, until, complaints, timings, random.Random(rng.random()))
+                        for s in sessions
+                    )
+                )
+        except BaseException:
+            print(serve.log(), file=sys.stderr)
+            raise
+        finally:
+            serve.stop()
+    pages = [t for values in timings.values() for t in values]
+    ms = 1000
+    base95 = percentile(base, 95) * ms
+    report(
+        [
+            Figure("staff p95 all pages", percentile(pages, 95) * ms, "ms", "<= 50", base95),
+            Figure("staff p95 dashboard", percentile(timings["dashboard"], 95) * ms, "ms", "<= 50"),
+            Figure("staff p95 case list", percentile(timings["list"], 95) * ms, "ms", "<= 50"),
+            Figure("staff p95 case page", percentile(timings["case"], 95) * ms, "ms", "<= 50"),
+            Figure("staff pages/s", len(pages) / seconds, "pages/s", "report"),
+            Figure("staff seed complaints/s", complaints / seeding, "rows/s", "report"),
+            Figure("baseline /health p95", base95, "ms", "reference"),
+        ]
+    )
+    print(
+        f"# {complaints} complaints seeded in {seeding:.1f}s; {clients} staff clients for "
+        f"{seconds:g}s; {len(pages)} pages; {args.database_url.split(':')[0] or 'SQLite'}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
