@@ -58,6 +58,7 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post(
         "/callbacks/{callback_id:\\d+}/done", case_views.callback_done, name="callback_done"
     )
+    add.add_post(CASE + "/calls/{purpose}/done", case_views.call_done, name="call_done")
     add.add_get("/intake", intake.start_page, name="intake")
     add.add_post("/intake", intake.new, name="intake_new")
     add.add_get("/intake/{token:[A-Za-z0-9_-]{16}}", intake.show, name="intake_show")

@@ -232,3 +232,16 @@ async def callback_done(request: web.Request) -> web.StreamResponse:
     me = signed_in(request).staff
     await request.app[QUERIES].callback_done(int(request.match_info["callback_id"]), me.id)
     raise web.HTTPSeeOther("/staff/#callbacks")
+
+
+async def call_done(request: web.Request) -> web.StreamResponse:
+    """A call asked for instead of writing was made; back to where staff pressed it."""
+    me = signed_in(request).staff
+    form = await request.post()
+    stage = _int(str(form.get("stage", "")))
+    if stage is None:
+        raise InvalidInput("the form has no stage; open the page again")
+    case_id = _case_id(request)
+    await request.app[QUERIES].call_done(case_id, stage, request.match_info["purpose"], me.id)
+    back = str(form.get("back", ""))
+    raise web.HTTPSeeOther(f"/staff/cases/{case_id}" if back == "case" else "/staff/#calls")

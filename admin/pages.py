@@ -36,6 +36,11 @@ CHANNEL_WORDS = {
     "letter": "letter",
     "in_person": "in person",
 }
+# What a call asked for instead of writing is for (storage/calls.py).
+CALL_WORDS = {
+    "acknowledge": "to acknowledge their complaint",
+    "respond": "to give them our answer",
+}
 DELIVERY_WORDS = {
     "pending": "waiting to be sent",
     "sending": "being sent",
@@ -66,6 +71,7 @@ def setup_templates(app: web.Application, folder: Any) -> None:
         status_words=STATUS_WORDS,
         channel_words=CHANNEL_WORDS,
         delivery_words=DELIVERY_WORDS,
+        call_words=CALL_WORDS,
         languages=LANGUAGES,
         adjustment_words=adjustment_labels(translator("en")),
     )

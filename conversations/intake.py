@@ -34,6 +34,7 @@ from procedures.case import (
     NewComplaint,
     Received,
     Representative,
+    Supporter,
 )
 
 __all__ = ["Context", "start", "step", "to_new_complaint"]
@@ -520,10 +521,23 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
             relationship=str(a.get("behalf_relationship", "")),
             consent=a.get("behalf_consent") == "yes",
         )
+    supporter = None
+    if "helper" in a.get("adjustments", []) and a.get("supporter_name"):
+        channel, reach = a.get("supporter_channel"), str(a.get("supporter_contact") or "")
+        supporter = Supporter(
+            name=str(a["supporter_name"]),
+            email=reach if channel == "email" else "",
+            phone=reach if channel == "phone" else "",
+            consent=bool(reach) and a.get("supporter_consent") == "yes",
+        )
     try:
         method = ContactMethod(a.get("contact_method"))
     except ValueError:
         method = ContactMethod.CHAT
+    # Their own number: for replies by phone, or for the calls they asked for instead.
+    phone = str(a.get("phone") or "") if method is ContactMethod.PHONE else ""
+    if not phone and "phone_call" in a.get("adjustments", []):
+        phone = str(a.get("call_phone") or "")
     try:
         received = Received(a["received"]) if "received" in a else received_via
     except ValueError:
@@ -546,11 +560,12 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
         adjustments_note=str(a.get("adjustments_note") or ""),
         contact_method=method,
         email=str(a.get("email") or "") if method is ContactMethod.EMAIL else "",
-        phone=str(a.get("phone") or "") if method is ContactMethod.PHONE else "",
+        phone=phone,
         postal_address=str(a.get("address") or "") if method is ContactMethod.POST else "",
         share_name=not (complaint and about in ("yes", "handler") and a.get("share_name") == "no"),
         complainant_name=str(a.get("name") or ""),
         received_via=received or Received.WEBCHAT,
         late=when.get("status") in ("late", "too_late"),
         attachments=tuple(str(ref) for ref in files if ref),
+        supporter=supporter,
     )

@@ -698,6 +698,88 @@ def show_adjustments(draft: Draft, ctx: Context | None, t: Translator) -> str:
     return ", ".join(shown) if shown else t.gettext("Nothing needed")
 
 
+# --- "someone to help me": their supporter, and whether they get copies ------------------------
+
+
+def wants_supporter(draft: Draft, ctx: Context) -> bool:
+    return "helper" in selected_adjustments(draft)
+
+
+def supporter_named(draft: Draft, ctx: Context) -> bool:
+    return wants_supporter(draft, ctx) and bool(draft.answers.get("supporter_name"))
+
+
+def supporter_reachable(draft: Draft, ctx: Context) -> bool:
+    return supporter_named(draft, ctx) and bool(draft.answers.get("supporter_contact"))
+
+
+def _skip(t: Translator) -> dict[str, str]:
+    return {"skip": t.gettext("Skip")}
+
+
+def ask_supporter_name(draft: Draft, ctx: Context, t: Translator) -> Question:
+    # TRANSLATORS: asked after someone chose "Someone to help me"; they may skip it.
+    text = t.gettext("What is the name of the person who helps you?")
+    return Question(text, choices("supporter_name", _skip(t)))
+
+
+def handle_supporter_name(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice == "skip":
+        draft.answers["supporter_name"] = ""
+        return Next()
+    return free_text(draft, inp, t, "supporter_name", SHORT_LIMIT)
+
+
+def ask_supporter_contact(draft: Draft, ctx: Context, t: Translator) -> Question:
+    text = t.gettext(
+        "How can we reach {name}? Please type their email address or phone number.",
+        name=str(draft.answers.get("supporter_name") or ""),
+    )
+    return Question(text, choices("supporter_contact", _skip(t)))
+
+
+def handle_supporter_contact(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    """An email address or a phone number, checked like the person's own."""
+    if inp.choice == "skip":
+        draft.answers["supporter_contact"] = ""
+        draft.answers["supporter_channel"] = ""
+        return Next()
+    if inp.choice is not None or not inp.text:
+        return Stay(t.gettext("Please type your answer."))
+    if "@" in inp.text:
+        email, problem = check_email(inp.text)
+        if email is None:
+            return Stay(email_problem(t, problem))
+        draft.answers["supporter_contact"], draft.answers["supporter_channel"] = email, "email"
+        return Next()
+    phone = check_phone(inp.text)
+    if phone is None:
+        return Stay(
+            t.gettext(
+                "I couldn't use that. Please type an email address, like name@example.com, "
+                "or a phone number with the area code, like 07700 900123."
+            )
+        )
+    draft.answers["supporter_contact"], draft.answers["supporter_channel"] = phone, "phone"
+    return Next()
+
+
+def _copies(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
+    return {"yes": t.gettext("Yes, send them copies"), "no": t.gettext("No copies")}
+
+
+def ask_supporter_consent(draft: Draft, ctx: Context, t: Translator) -> Question:
+    text = t.gettext(
+        "Do you agree that we send {name} a copy of every message we send you?",
+        name=str(draft.answers.get("supporter_name") or ""),
+    )
+    return Question(text, choices("supporter_consent", _copies(draft, ctx, t)), Expect.CHOICE)
+
+
+def _show_supporter_contact(draft: Draft, ctx: Context, t: Translator) -> str:
+    return str(draft.answers.get("supporter_contact") or "") or _not_given(t)
+
+
 def _contacts(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
     return contact_labels(t, ctx.channel)
 
@@ -759,6 +841,37 @@ def handle_contact_detail(draft: Draft, inp: Input, ctx: Context, t: Translator)
         draft.answers["phone"] = phone
         return Next()
     return free_text(draft, inp, t, "address", TEXT_LIMIT)
+
+
+def needs_call_number(draft: Draft, ctx: Context) -> bool:
+    """They asked to be phoned instead of written to, but replies go another way: without
+    a number, the call task on the staff dashboard would have no one to call."""
+    method = draft.answers.get("contact_method")
+    return "phone_call" in selected_adjustments(draft) and method not in (None, "phone")
+
+
+def ask_call_phone(draft: Draft, ctx: Context, t: Translator) -> Question:
+    return Question(
+        t.gettext("What phone number should we call? A UK or international number is fine."),
+        (),
+        Expect.PHONE,
+    )
+
+
+def handle_call_phone(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice is not None or not inp.text:
+        return Stay(t.gettext("Please type your answer."))
+    phone = check_phone(inp.text)
+    if phone is None:
+        return Stay(
+            t.gettext(
+                "I couldn't use that as a phone number. Please type the whole number with "
+                "the area code, like 07700 900123, or with the country code, like "
+                "+48 601 234 567."
+            )
+        )
+    draft.answers["call_phone"] = phone
+    return Next()
 
 
 def email_problem(t: Translator, problem: EmailProblem | None) -> str:
@@ -1096,6 +1209,37 @@ STEPS: tuple[Step, ...] = (
         owns=("adjustments_done", "adjustments_note"),
     ),
     Step(
+        "supporter_name",
+        "Supporter's name (skippable)",
+        ask_supporter_name,
+        handle_supporter_name,
+        label=lambda t: t.gettext("Who helps you"),
+        show=stored("supporter_name", _not_given),
+        applies=wants_supporter,
+        when="chose someone to help me",
+    ),
+    Step(
+        "supporter_contact",
+        "Supporter's email or phone (checked, skippable)",
+        ask_supporter_contact,
+        handle_supporter_contact,
+        label=lambda t: t.gettext("How to reach them"),
+        show=_show_supporter_contact,
+        applies=supporter_named,
+        when="supporter named",
+        owns=("supporter_channel",),
+    ),
+    Step(
+        "supporter_consent",
+        "Copies of our messages to the supporter?",
+        ask_supporter_consent,
+        pick("supporter_consent", _copies),
+        label=lambda t: t.gettext("Copies to them"),
+        show=chosen("supporter_consent", _copies),
+        applies=supporter_reachable,
+        when="supporter can be reached",
+    ),
+    Step(
         "contact_method",
         "How to hear back",
         ask_contact_method,
@@ -1114,6 +1258,16 @@ STEPS: tuple[Step, ...] = (
         when="email, phone or post",
         answered=detail_answered,
         owns=("email", "phone", "address"),
+    ),
+    Step(
+        "call_phone",
+        "Number to call (asked for phone calls, replies another way)",
+        ask_call_phone,
+        handle_call_phone,
+        label=lambda t: t.gettext("By phone"),
+        show=stored("call_phone", _not_given),
+        applies=needs_call_number,
+        when="phone calls asked for, replies not by phone",
     ),
     Step(
         "name",

@@ -57,6 +57,17 @@ class Representative:
 
 
 @dataclass(frozen=True)
+class Supporter:
+    """Someone the person named to help them ("someone to help me"), reached by email or
+    phone. With `consent`, they get a copy of every message we send the person."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    consent: bool = False
+
+
+@dataclass(frozen=True)
 class NewComplaint:
     kind: Kind
     description: str
@@ -80,3 +91,4 @@ class NewComplaint:
     received_via: Received = Received.WEBCHAT
     late: bool = False  # outside the procedure's time limit; staff decide
     attachments: tuple[str, ...] = field(default=())  # attachment content hashes
+    supporter: Supporter | None = None

@@ -94,6 +94,17 @@ def acknowledgement(
     return "\n".join(lines)
 
 
+def supporter_copy(t: Translator, first_name: str) -> str:
+    """The line above a copy sent to the person's supporter, saying why they have it."""
+    if first_name:
+        # TRANSLATORS: first line of a copy of our message sent to the helper someone named.
+        return t.gettext(
+            "You are getting this copy as the named supporter of {name}.", name=first_name
+        )
+    # TRANSLATORS: the same, when the person gave no name.
+    return t.gettext("You are getting this copy because you were named as a supporter.")
+
+
 def how_to_escalate(
     t: Translator, procedure: Procedure, next_stage: Stage, escalate_by: date | None
 ) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.cases import ENDED
-from storage.db import reading
+from storage.db import dialect_insert, reading
 from storage.models import AuditEvent, Complaint, Outbox, SchedulerMark, StaffUser, StageRecord
 from storage.staff import ADMIN
 from storage.visibility import Viewer, visible
@@ -291,12 +291,17 @@ class StaffAlerts:
             return await session.get(SchedulerMark, key) is not None
 
     async def set_cursor(self, key: str, value: int, *, now: datetime) -> None:
+        """Move the cursor forward (never back), in one statement: two scheduler passes at
+        once (two processes) must not both insert it."""
         async with self.sessions() as session, session.begin():
-            mark = await session.get(SchedulerMark, key)
-            if mark is None:
-                session.add(SchedulerMark(key=key, value=value, at=now))
-            elif value > mark.value:
-                mark.value, mark.at = value, now
+            insert = dialect_insert(session)(SchedulerMark).values(key=key, value=value, at=now)
+            await session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[SchedulerMark.key],
+                    set_={"value": insert.excluded.value, "at": insert.excluded.at},
+                    where=SchedulerMark.value < insert.excluded.value,
+                )
+            )
 
     async def queue(self, key: str, letters: list[Letter], *, now: datetime) -> bool:
         """Queue the letters and record `key`, together; False if `key` was done already."""

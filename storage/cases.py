@@ -40,9 +40,12 @@ from storage.models import (
 )
 from storage.outbox import enqueue
 from storage.references import next_reference
+from storage.supporters import set_supporter
 from storage.views import CaseView, ReceiptFacts, StageView, Submitted
 
 Wording = Callable[[ReceiptFacts], str]
+# For staff (English): the complaint's words are in its attached files.
+FILES_ONLY = "(No words: the complaint was sent as the attached files.)"
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 ENDED = ("closed", "withdrawn", "referred")
 INFORMAL_STAGE = 0
@@ -231,12 +234,16 @@ class CaseService:
         inline: bool,
         wording: Wording | None,
     ) -> Submitted:
-        if not new.description.strip() and new.kind is Kind.COMPLAINT:
-            raise InvalidInput("a complaint needs a description")
+        description = new.description.strip()
+        if not description and new.kind is Kind.COMPLAINT and not new.attachments:
+            raise InvalidInput("a complaint needs a description or a file")
+        # Someone who cannot write may send only a voice note or a photo of a letter.
+        description = description or FILES_ONLY
         now = self.clock()
         today = self.today()
         person = await people.find_or_create(session, channel, external_id, now=now)
         people.apply_preferences(person, new)
+        await set_supporter(session, person, new, now=now)
         informal = new.kind is Kind.COMPLAINT and not new.formal
         complaint = Complaint(
             reference=await next_reference(session, today.year),
@@ -247,7 +254,7 @@ class CaseService:
             category=new.category,
             about_staff=new.about_staff,
             about_role=new.about_role,
-            description=new.description,
+            description=description,
             desired_outcome=new.desired_outcome,
             incident_date=new.incident_date,
             incident_text=new.incident_text,
@@ -272,7 +279,7 @@ class CaseService:
                 complaint_id=complaint.id,
                 direction="inbound",
                 channel=new.received_via.value,
-                body=new.description,
+                body=description,
                 staff_id=staff_id,
                 created_at=now,
             )

@@ -236,6 +236,8 @@ class Outbox(Base):
     external_id: Mapped[str | None] = mapped_column(String(80))  # e.g. Telegram message id
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # A copy for the person's supporter (Supporter, with their consent), not for them.
+    to_supporter: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Message(Base):
@@ -327,6 +329,36 @@ class CallbackRequest(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+
+
+class PhoneCall(Base):
+    """A call made to someone who asked for phone calls instead of writing: one per stage
+    and purpose (acknowledge / respond); the dashboard's call tasks are the ones not made."""
+
+    __tablename__ = "phone_calls"
+    __table_args__ = (UniqueConstraint("complaint_id", "stage_number", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    stage_number: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Supporter(Base):
+    """Someone a complainant named to help them ("someone to help me"). With `consent`, they
+    get a copy of every message to the complainant; without it, staff see a contact only."""
+
+    __tablename__ = "supporters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))  # email / phone
+    address: Mapped[str] = mapped_column(String(320))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReferenceCounter(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Identity, Message, Outbox, Person
+from storage.supporters import copy_for_supporter
 
 CHAT_CHANNELS = ("telegram", "webchat", "console")
 # Channels no worker can deliver: the row is a task for staff (call them, post a letter).
@@ -59,7 +60,8 @@ async def enqueue(
     subject: str = "",
     inline: bool = False,
 ) -> Outbox:
-    """Queue `body` for the person and record it on the case timeline.
+    """Queue `body` for the person and record it on the case timeline; with their consent,
+    a copy for their named supporter too (storage/supporters.py).
 
     `inline`: the channel shows this text right now as its reply (the receipt in a chat),
     so the row is recorded as sent and the worker leaves it alone.
@@ -82,6 +84,9 @@ async def enqueue(
         external_id="inline" if inline else None,
     )
     session.add(row)
+    await copy_for_supporter(
+        session, person, body, now=now, complaint_id=complaint_id, subject=subject
+    )
     await session.flush()
     if complaint_id is not None:
         session.add(

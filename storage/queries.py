@@ -15,7 +15,9 @@ from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
+from storage.db import reading
 from storage.errors import NotFound
 from storage.models import (
     Attachment,
@@ -30,6 +32,7 @@ from storage.models import (
     StaffUser,
     StageRecord,
 )
+from storage.supporters import supporter_of
 from storage.views import (
     AttachmentView,
     AuditRow,
@@ -150,7 +153,7 @@ class Queries:
 
     async def dashboard(self, staff_id: int) -> Dashboard:
         today = self.cases.today()
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             viewer = await viewer_for(session, staff_id)
             base = _rows_query(viewer).where(_open())
             by_due = (StageRecord.respond_by, Complaint.id)
@@ -196,6 +199,7 @@ class Queries:
                 recently_escalated=escalated,
                 callbacks=await self._callbacks(session, viewer),
                 outbox_tasks=await self._outbox_tasks(session, viewer),
+                calls=await call_tasks(session, viewer, limit=DASHBOARD_LIMIT),
             )
 
     async def _callbacks(self, session: AsyncSession, viewer: Viewer) -> tuple[CallbackView, ...]:
@@ -261,6 +265,7 @@ class Queries:
                 state=row.state,
                 last_error=row.last_error,
                 created_at=row.created_at,
+                to_supporter=row.to_supporter,
             )
             for row, name, reference in rows
         )
@@ -323,11 +328,21 @@ class Queries:
                 )
             )
 
+    async def call_done(
+        self, complaint_id: int, stage_number: int, purpose: str, staff_id: int
+    ) -> None:
+        """Staff made a call asked for instead of writing (storage/calls.py)."""
+        async with self.sessions() as session, session.begin():
+            viewer = await viewer_for(session, staff_id)
+            await mark_call_done(
+                session, viewer, complaint_id, stage_number, purpose, now=self.cases.clock()
+            )
+
     # -- case list -----------------------------------------------------------------------
 
     async def case_list(self, staff_id: int, filters: CaseFilters) -> CasePage:
         today = self.cases.today()
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             viewer = await viewer_for(session, staff_id)
             query = _rows_query(viewer)
             if filters.stage is not None:
@@ -398,6 +413,7 @@ class Queries:
                     AuditEvent(at=now, staff_id=staff_id, action="view", complaint_id=complaint.id)
                 )
             record = complaint.stages[-1] if complaint.stages else None
+            calls = await call_tasks(session, viewer, complaint_id=complaint.id)
             return CaseDetail(
                 case=case_view(complaint, person),
                 person=PersonView(
@@ -438,6 +454,8 @@ class Queries:
                 staff=tuple(
                     o for s in staff.values() if s.active and (o := _option(s)) is not None
                 ),
+                call=calls[0] if calls else None,
+                supporter=await supporter_of(session, person.id),
             )
 
     async def _timeline(
@@ -585,7 +603,7 @@ class Queries:
     async def audit_log(self, page: int = 1) -> tuple[tuple[AuditRow, ...], int]:
         """Newest first, PAGE_SIZE * 4 a page; for admins (the caller checks the role)."""
         size = PAGE_SIZE * 4
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             total = int(await session.scalar(select(func.count(AuditEvent.id))) or 0)
             pages = max(1, -(-total // size))
             page = min(max(1, page), pages)
@@ -615,7 +633,7 @@ class Queries:
 
     async def visible_count(self, staff_id: int) -> int:
         """How many cases the staff member can see at all (for tests and the header)."""
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             viewer = await viewer_for(session, staff_id)
             return int(
                 await session.scalar(select(func.count(Complaint.id)).where(visible(viewer))) or 0
@@ -626,7 +644,7 @@ class Queries:
     async def staff_drafts(self, staff_id: int) -> list[DraftInProgress]:
         """Assisted intakes this member of staff started and has not sent (newest first)."""
         prefix = f"{staff_id}:"
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:
             rows = await session.scalars(
                 select(Draft)
                 .where(

@@ -43,6 +43,7 @@ from storage.models import (
     Person,
     ProcessedUpdate,
     StageRecord,
+    Supporter,
 )
 
 log = logging.getLogger(__name__)
@@ -256,6 +257,7 @@ class Retention:
         await session.execute(delete(CallbackRequest).where(CallbackRequest.person_id == person.id))
         await session.execute(delete(Identity).where(Identity.person_id == person.id))
         await session.execute(delete(Outbox).where(Outbox.person_id == person.id))
+        await session.execute(delete(Supporter).where(Supporter.person_id == person.id))
         await session.execute(
             delete(ContactRestriction).where(ContactRestriction.person_id == person.id)
         )

@@ -154,6 +154,31 @@ class OutboxTask:
     state: str
     last_error: str
     created_at: datetime
+    to_supporter: bool = False  # a copy for the person's supporter, at `address`
+
+
+@dataclass(frozen=True)
+class CallTask:
+    """A phone call due to someone who asked for calls instead of writing (storage/calls.py)."""
+
+    complaint_id: int
+    reference: str
+    person_name: str
+    phone: str
+    language: str
+    stage_number: int
+    purpose: str  # acknowledge / respond
+    due: date | None
+
+
+@dataclass(frozen=True)
+class SupporterView:
+    """The person's named supporter; `consent`: they get copies of our messages."""
+
+    name: str
+    channel: str  # email / phone
+    address: str
+    consent: bool
 
 
 @dataclass(frozen=True)
@@ -167,6 +192,7 @@ class Dashboard:
     recently_escalated: tuple[CaseRow, ...]
     callbacks: tuple[CallbackView, ...]
     outbox_tasks: tuple[OutboxTask, ...]
+    calls: tuple[CallTask, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,6 +258,8 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...]
     act_refusal: str | None  # why the viewer may not change the case; None when they may
     staff: tuple[StaffOption, ...]  # active accounts, for naming the subject or the handler
+    call: CallTask | None = None  # the phone call due now, for "a phone call instead of writing"
+    supporter: SupporterView | None = None
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_staff_sessions_staff_id_staff_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_sessions'))
     )
+    op.create_table('supporters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('address', sa.String(length=320), nullable=False),
+    sa.Column('consent', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_supporters_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supporters')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_supporters_person_id'))
+    )
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -235,6 +247,7 @@ def upgrade() -> None:
     sa.Column('external_id', sa.String(length=80), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('to_supporter', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_outbox_complaint_id_complaints'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_outbox_person_id_people'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_outbox_staff_id_staff_users'), ondelete='CASCADE'),
@@ -247,6 +260,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_staff_id'), ['staff_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_state'), ['state', 'next_attempt_at'], unique=False)
 
+    op.create_table('phone_calls',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('complaint_id', sa.Integer(), nullable=False),
+    sa.Column('stage_number', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=16), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_phone_calls_complaint_id_complaints'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_phone_calls_staff_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_phone_calls')),
+    sa.UniqueConstraint('complaint_id', 'stage_number', 'purpose', name=op.f('uq_phone_calls_complaint_id'))
+    )
     op.create_table('stage_records',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('complaint_id', sa.Integer(), nullable=False),
@@ -326,6 +351,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stage_records_acknowledge_by'))
 
     op.drop_table('stage_records')
+    op.drop_table('phone_calls')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_state'))
         batch_op.drop_index(batch_op.f('ix_outbox_staff_id'))
@@ -344,6 +370,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attachments_complaint_id'))
 
     op.drop_table('attachments')
+    op.drop_table('supporters')
     op.drop_table('staff_sessions')
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
