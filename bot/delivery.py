@@ -160,6 +160,7 @@ class DeliveryWorker:
         try:
             external_id = await sender.send(item, progress)
         except TemporaryFailure as failure:
+            self._sent_now(chat)
             if item.attempts >= self.limits.max_attempts:
                 log.warning(
                     "outbox %s failed after %d attempts: %s", item.id, item.attempts, failure
@@ -174,10 +175,17 @@ class DeliveryWorker:
                 item.id, at=self.clock() + timedelta(seconds=wait), error=str(failure)
             )
         except PermanentFailure as failure:
+            self._sent_now(chat)
             log.warning("outbox %s cannot be delivered: %s", item.id, failure)
             await self.store.failed(item.id, error=str(failure))
         except Exception as error:  # an unexpected bug in a sender: keep it visible, not lost
             log.exception("outbox %s: unexpected error", item.id)
             await self.store.failed(item.id, error=f"unexpected error: {type(error).__name__}")
         else:
+            self._sent_now(chat)
             await self.store.sent(item.id, now=self.clock(), external_id=external_id)
+
+    def _sent_now(self, chat: str) -> None:
+        """Space a chat's next message from when this send ended, not when it was reserved:
+        a send held up (by a 429 pause, a slow network) must not bunch up with the next."""
+        self._last_sent[chat] = max(self._last_sent.get(chat, 0.0), time.monotonic())
