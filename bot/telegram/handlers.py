@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, Update, User
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -21,7 +20,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.dialogue import my_data_text, status_text
 from bot.telegram.commands import commands_for_chat
 from bot.telegram.context import CHANNEL, Context
 from bot.telegram.files import DownloadFailed, TooLarge, download, incoming_file
@@ -29,8 +27,6 @@ from bot.telegram.render import HASHED, answered, render, resolve
 from conversations.model import Answer, Effect, FileRef, Reply
 from locales import Translator, translator
 from storage.attachments import AttachmentRefused
-from storage.people import person_for
-from storage.views import CaseView
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +35,13 @@ PRIVATE = filters.ChatType.PRIVATE
 FILES = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
 
 # Commands the dialogue itself understands, as the button ids it recognises.
-DIALOGUE_COMMANDS = {"help": "cmd:help", "language": "cmd:language", "cancel": "cmd:cancel"}
+DIALOGUE_COMMANDS = {
+    "help": "cmd:help",
+    "language": "cmd:language",
+    "cancel": "cmd:cancel",
+    "status": "cmd:status",  # answered first, then the open question is asked again
+    "mydata": "cmd:mydata",
+}
 KEYBOARD = "keyboard_message_id"  # chat_data: the message whose buttons are live
 
 
@@ -48,8 +50,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("start", on_start, filters=PRIVATE))
     for name in DIALOGUE_COMMANDS:
         application.add_handler(CommandHandler(name, on_command, filters=PRIVATE))
-    application.add_handler(CommandHandler("status", on_status, filters=PRIVATE))
-    application.add_handler(CommandHandler("mydata", on_my_data, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button))
     # Other /words go to the dialogue as text: it knows "/back", "/person" and the like.
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT, on_text))
@@ -67,7 +67,7 @@ async def on_start(update: Update, context: Context) -> None:
 
 
 async def on_command(update: Update, context: Context) -> None:
-    """/help, /language, /cancel: the dialogue's own commands."""
+    """/help, /language, /cancel, /status, /mydata: the dialogue's own commands."""
     message = _message(update)
     name = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
     await converse(update, context, Answer(choice=DIALOGUE_COMMANDS[name]))
@@ -142,16 +142,6 @@ async def on_other(update: Update, context: Context) -> None:
     await _message(update).reply_text(
         t.gettext("Sorry, I can only read text, photos, documents and voice notes.")
     )
-
-
-async def on_status(update: Update, context: Context) -> None:
-    """The person's complaints: stage and due dates. Read-only: the question stays put."""
-    await _facts(update, context, status_text)
-
-
-async def on_my_data(update: Update, context: Context) -> None:
-    """What we hold about the person. Read-only: the question stays put."""
-    await _facts(update, context, my_data_text)
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -248,19 +238,6 @@ async def _mark_answered(context: Context, query: CallbackQuery, data: str) -> N
             await query.edit_message_reply_markup(reply_markup=None)
     except BadRequest as error:  # already edited, or deleted: the answer still counts
         log.debug("could not mark the answered question: %s", error.message)
-
-
-async def _facts(
-    update: Update, context: Context, text_of: Callable[[Translator, list[CaseView]], str]
-) -> None:
-    # The dialogue has no /status or /mydata command yet (only the menu after sending), so
-    # these read storage directly and leave the conversation where it was.
-    user = _user(update)
-    t = await _translator(update, context)
-    async with context.storage.sessions() as session:
-        person = await person_for(session, CHANNEL, str(user.id))
-        views = await context.storage.cases.cases_of(person.id, session=session) if person else []
-    await _message(update).reply_text(text_of(t, views))
 
 
 async def _translator(update: Update, context: Context) -> Translator:
