@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,6 +25,27 @@ from storage.staff import ADMIN
 from storage.visibility import Viewer, visible
 
 EVENT_ACTIONS = ("submit", "escalate")
+
+
+def _awaiting_answer() -> Select[tuple[Complaint, StageRecord]]:
+    """Each open complaint with its current stage, where that stage is not yet answered."""
+    return (
+        select(Complaint, StageRecord)
+        .join(
+            StageRecord,
+            and_(
+                StageRecord.complaint_id == Complaint.id,
+                StageRecord.number == Complaint.current_stage,
+            ),
+        )
+        .where(
+            Complaint.status.not_in(ENDED),
+            Complaint.kind == "complaint",
+            StageRecord.responded_at.is_(None),
+        )
+    )
+
+
 RECENT = timedelta(days=1)  # older events (say, on a first start) are not news any more
 
 
@@ -178,25 +199,9 @@ class StaffAlerts:
                     )
                 )
             )
-            overdue = list(
-                await session.execute(
-                    select(StageRecord)
-                    .join(
-                        Complaint,
-                        and_(
-                            Complaint.id == StageRecord.complaint_id,
-                            StageRecord.number == Complaint.current_stage,
-                        ),
-                    )
-                    .where(
-                        Complaint.status.not_in(ENDED),
-                        Complaint.kind == "complaint",
-                        StageRecord.responded_at.is_(None),
-                    )
-                )
-            )
+            overdue = list(await session.execute(_awaiting_answer()))
             ids = [e.complaint_id for e in events] + [f.complaint_id for f in failed]
-            ids += [r.complaint_id for (r,) in overdue]
+            ids += [complaint.id for complaint, _ in overdue]
             current = await self._current(session, ids)
             staff = await self._staff(session)
             found: list[Alert] = []
@@ -214,7 +219,7 @@ class StaffAlerts:
                         f"alert:failed:{row.id}", "failed", _facts(complaint, record), row.channel
                     )
                 )
-            for (record,) in overdue:
+            for _, record in overdue:
                 complaint, _ = current[record.complaint_id]
                 facts = _facts(complaint, record)
                 for which, due in _open_dates(record):
@@ -235,24 +240,7 @@ class StaffAlerts:
     async def due(self, *, today: date, horizon: date) -> dict[Recipient, list[DueItem]]:
         """Per member of staff: what is overdue or due by `horizon`, on cases they handle."""
         async with reading(self.sessions) as session:
-            rows = list(
-                await session.execute(
-                    select(Complaint, StageRecord)
-                    .join(
-                        StageRecord,
-                        and_(
-                            StageRecord.complaint_id == Complaint.id,
-                            StageRecord.number == Complaint.current_stage,
-                        ),
-                    )
-                    .where(
-                        Complaint.status.not_in(ENDED),
-                        Complaint.kind == "complaint",
-                        StageRecord.responded_at.is_(None),
-                    )
-                    .order_by(Complaint.id)
-                )
-            )
+            rows = list(await session.execute(_awaiting_answer().order_by(Complaint.id)))
             staff = await self._staff(session)
             digest: dict[Recipient, list[DueItem]] = {}
             for complaint, record in rows:
