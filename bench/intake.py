@@ -20,39 +20,10 @@ from common import Figure, arguments, percentile, report
 from sqlalchemy import text
 
 from bot.dialogue import ChatRunner
-from conversations.model import Answer, Reply
 from storage.db import create_engine, is_sqlite, migrate
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
-
-# The answers a complainant gives, by question: a whole formal complaint by chat.
-PLAN: dict[str, list[Answer]] = {
-    "language": [Answer(choice="language:en")],
-    "privacy": [Answer(choice="privacy:yes")],
-    "kind": [Answer(choice="kind:complaint")],
-    "route": [Answer(choice="route:formal")],
-    "behalf": [Answer(choice="behalf:self")],
-    "about_staff": [Answer(choice="about_staff:no")],
-    "description": [
-        Answer(text="The session was cancelled at the door without any notice. " * 4),
-        Answer(choice="description:done"),
-    ],
-    "when": [Answer(text="last Tuesday")],
-    "outcome": [Answer(text="An apology and a new date for the session.")],
-    "adjustments": [Answer(choice="adjustments:large_print"), Answer(choice="adjustments:done")],
-    "contact_method": [Answer(choice="contact_method:chat")],
-    "name": [Answer(text="Sam Jones")],
-    "summary": [Answer(choice="summary:send")],
-}
-
-
-def answer_for(reply: Reply, used: dict[str, int]) -> Answer:
-    if reply.step == "category":
-        return Answer(choice=reply.choices[0].id)
-    answers = PLAN[reply.step]
-    n = used.get(reply.step, 0)
-    used[reply.step] = n + 1
-    return answers[min(n, len(answers) - 1)]
+from tests.scripted import MAX_TURNS, answer_for
 
 
 async def complainant(runner: ChatRunner, latencies: list[float]) -> int:
@@ -67,7 +38,7 @@ async def complainant(runner: ChatRunner, latencies: list[float]) -> int:
         assert replies, "an answer was taken for a repeat"
         reply = replies[-1]
         turns += 1
-        if turns > 60:
+        if turns > MAX_TURNS:
             raise RuntimeError(f"stuck at {reply.step}: {reply.text[:80]}")
     return turns
 

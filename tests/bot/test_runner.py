@@ -7,6 +7,7 @@ import asyncio
 from bot.dialogue import ChatRunner
 from conversations.model import Answer, Draft
 from storage.runtime import Storage
+from tests.scripted import complain
 
 TO_DESCRIPTION = [
     "language:en",
@@ -62,46 +63,13 @@ async def test_status_at_any_question_answers_and_keeps_the_question(storage: St
     assert question.step == "description"
 
 
-# The answers to every question of a complaint made for oneself, by chat.
-PLAN = {
-    "language": "language:en",
-    "privacy": "privacy:yes",
-    "kind": "kind:complaint",
-    "behalf": "behalf:self",
-    "about_staff": "about_staff:no",
-    "description": "description:done",
-    "when": "when:unknown",
-    "outcome": "outcome:skip",
-    "adjustments": "adjustments:done",
-    "contact_method": "contact_method:chat",
-    "name": "name:skip",
-    "summary": "summary:send",
-}
-
-
-async def submitted(runner: ChatRunner, person: str) -> str:
-    """Make a complaint through the runner; returns its reference."""
-    described = False
-    for _ in range(30):
-        reply = await runner.current(person)
-        if reply.step == "menu":
-            assert runner.submitted is not None
-            return runner.submitted.reference
-        if reply.step == "description" and not described:
-            await runner.handle(person, Answer(text="The heating was off all week."))
-            described = True
-            continue
-        choice = reply.choices[0].id if reply.step == "category" else PLAN[reply.step]
-        await runner.handle(person, Answer(choice=choice))
-    raise AssertionError(f"stuck at {reply.step}")
-
-
 async def test_a_refused_escalation_is_answered_kindly_and_changes_nothing(
     storage: Storage,
 ) -> None:
     runner = ChatRunner(storage, "webchat")
-    reference = await submitted(runner, "p4")
-    case = await storage.cases.by_reference(reference)
+    await complain(runner, "p4")
+    assert runner.submitted is not None
+    case = await storage.cases.by_reference(runner.submitted.reference)
     await storage.cases.close(case.id, staff_id=None)  # staff closed it meanwhile
     version = (await storage.cases.get(case.id)).version
 

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import uuid
 from collections.abc import Callable
 
 import pytest
@@ -23,12 +22,12 @@ from sqlalchemy import func, select
 from bot.delivery import DeliveryWorker, Limits
 from bot.dialogue import ChatRunner
 from bot.scheduler import Scheduler
-from conversations.model import Answer, Reply
 from procedures.case import Kind, NewComplaint, Received
 from storage.delivery import DeliveryStore, Item
 from storage.errors import CaseError
 from storage.models import Complaint
 from storage.runtime import Storage
+from tests.scripted import complain
 
 pytestmark = pytest.mark.faults
 
@@ -36,49 +35,6 @@ COMPLAINANTS = 30
 STAFF = 15
 SCHEDULERS = 4  # + 1 outbox worker = 50 writers
 LOCKED = "database is locked"
-
-PLAN: dict[str, list[Answer]] = {
-    "language": [Answer(choice="language:en")],
-    "privacy": [Answer(choice="privacy:yes")],
-    "kind": [Answer(choice="kind:complaint")],
-    "route": [Answer(choice="route:formal")],
-    "behalf": [Answer(choice="behalf:self")],
-    "about_staff": [Answer(choice="about_staff:no")],
-    "description": [
-        Answer(text="The lift was broken all week."),
-        Answer(choice="description:done"),
-    ],
-    "when": [Answer(text="last Tuesday")],
-    "outcome": [Answer(text="A working lift.")],
-    "adjustments": [Answer(choice="adjustments:large_print"), Answer(choice="adjustments:done")],
-    "contact_method": [Answer(choice="contact_method:chat")],
-    "name": [Answer(text="Sam Jones")],
-    "summary": [Answer(choice="summary:send")],
-}
-
-
-def next_answer(reply: Reply, used: dict[str, int]) -> Answer:
-    if reply.step == "category":
-        return Answer(choice=reply.choices[0].id)
-    answers = PLAN[reply.step]
-    n = used.get(reply.step, 0)
-    used[reply.step] = n + 1
-    return answers[min(n, len(answers) - 1)]
-
-
-async def complainant(runner: ChatRunner) -> None:
-    """A whole complaint, one answer at a time."""
-    person = uuid.uuid4().hex
-    reply = await runner.current(person)
-    used: dict[str, int] = {}
-    for _ in range(60):
-        if reply.step == "menu":
-            return
-        replies = await runner.handle(person, next_answer(reply, used), update_id=uuid.uuid4().hex)
-        assert replies, "a fresh update id was taken for a repeat"
-        assert "something went wrong" not in replies[-1].text, replies[-1].text
-        reply = replies[-1]
-    raise AssertionError(f"stuck at {reply.step}")
 
 
 async def staff_member(storage: Storage, cases: list[int], rng: random.Random) -> None:
@@ -136,7 +92,7 @@ async def test_fifty_writers_never_see_a_locked_database(
     rng = random.Random(5)
     try:
         outcomes = await asyncio.gather(
-            *(complainant(runner) for _ in range(COMPLAINANTS)),
+            *(complain(runner) for _ in range(COMPLAINANTS)),
             *(staff_member(storage, cases, random.Random(rng.random())) for _ in range(STAFF)),
             return_exceptions=True,
         )
