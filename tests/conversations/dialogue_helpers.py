@@ -123,3 +123,23 @@ class Chat:
         self.draft = Draft.from_dict(self.draft.to_dict())
         self.replies.append(reply)
         return reply
+
+
+def to_adjustments(chat: Chat, *needs: str) -> None:
+    """From the first question to the accessibility question of a complaint for oneself;
+    with `needs`, choose them and press Done."""
+    chat.open("en")
+    chat.tap("en")
+    chat.tap("yes")
+    chat.tap("complaint")
+    chat.tap("self")
+    chat.tap("no")
+    chat.send("The room was locked when we arrived.")
+    chat.tap("done")
+    chat.send("last Tuesday")
+    chat.send("An apology.")
+    assert chat.reply.step == "adjustments"
+    if needs:
+        for need in needs:
+            chat.tap(need)
+        chat.tap("done")

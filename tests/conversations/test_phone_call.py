@@ -3,7 +3,7 @@ asks for the number to call (checked), so the staff's call task has someone to c
 
 from __future__ import annotations
 
-from dialogue_helpers import TODAY, Chat, make_procedure
+from dialogue_helpers import TODAY, Chat, make_procedure, to_adjustments
 
 from conversations.context import Context
 from conversations.intake import to_new_complaint
@@ -11,19 +11,7 @@ from conversations.model import Expect
 
 
 def to_contact_method(chat: Chat, *needs: str) -> None:
-    chat.open("en")
-    chat.tap("en")
-    chat.tap("yes")
-    chat.tap("complaint")
-    chat.tap("self")
-    chat.tap("no")
-    chat.send("The room was locked when we arrived.")
-    chat.tap("done")
-    chat.tap("unknown")
-    chat.send("An apology.")
-    for need in needs:
-        chat.tap(need)
-    chat.tap("done")
+    to_adjustments(chat, *needs)
     assert chat.reply.step == "contact_method"
 
 

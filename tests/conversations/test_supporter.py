@@ -5,7 +5,7 @@ without the adjustment."""
 from __future__ import annotations
 
 import pytest
-from dialogue_helpers import TODAY, Chat, make_procedure
+from dialogue_helpers import TODAY, Chat, make_procedure, to_adjustments
 
 from conversations.context import Context
 from conversations.intake import to_new_complaint
@@ -15,23 +15,6 @@ from procedures.case import Received, Supporter
 @pytest.fixture
 def chat() -> Chat:
     return Chat(Context(make_procedure(), TODAY, "webchat"))
-
-
-def to_adjustments(chat: Chat, *needs: str) -> None:
-    chat.open("en")
-    chat.tap("en")
-    chat.tap("yes")
-    chat.tap("complaint")
-    chat.tap("self")
-    chat.tap("no")
-    chat.send("The room was locked when we arrived.")
-    chat.tap("done")
-    chat.send("last Tuesday")
-    chat.send("An apology.")
-    assert chat.reply.step == "adjustments"
-    for need in needs:
-        chat.tap(need)
-    chat.tap("done")
 
 
 def test_a_supporter_who_gets_copies(chat: Chat) -> None:

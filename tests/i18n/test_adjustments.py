@@ -14,7 +14,7 @@ from procedures.case import ContactMethod, Received
 from storage.models import Outbox, Person
 from storage.runtime import Storage
 from tests.conftest import FakeClock
-from tests.conversations.dialogue_helpers import TODAY, Chat, make_procedure
+from tests.conversations.dialogue_helpers import TODAY, Chat, make_procedure, to_adjustments
 from tests.storage.test_lifecycle import COMPLAINT, at, outbox, service_for
 
 EXTRA = "You asked for extra time, so you have {time} longer than usual to do this."
@@ -31,17 +31,7 @@ async def person_of(storage: Storage, complaint_id: int) -> Person:
 
 def test_choosing_easy_read_in_the_chat_switches_to_easy_read() -> None:
     chat = Chat(Context(make_procedure(), TODAY, "webchat"))
-    chat.open("en")
-    chat.tap("en")
-    chat.tap("yes")
-    chat.tap("complaint")
-    chat.tap("self")
-    chat.tap("no")
-    chat.send("The room was locked when we arrived.")
-    chat.tap("done")
-    chat.send("last Tuesday")
-    chat.send("An apology.")
-    assert chat.reply.step == "adjustments"
+    to_adjustments(chat)
     chat.tap("easy_read")
     assert chat.draft.lang == "en"  # still choosing
     chat.tap("done")

@@ -66,3 +66,14 @@ def moving(clock: FakeClock) -> Callable[[], datetime]:
 
 def fast_limits() -> Limits:
     return Limits(per_second=1000, per_chat_interval=0.02, idle_poll=0.02, max_attempts=20)
+
+
+async def begin(alice: FakeUser) -> None:
+    """From /start to the description question."""
+    await say(alice, "/start", "Which language")
+    await press(alice, "language:en", "Shall we start?")
+    await press(alice, "privacy:yes", "What would you like to do?")
+    await press(alice, "kind:complaint", "for yourself")
+    await press(alice, "behalf:self", "What is it mainly about?")
+    await press(alice, "category:standard_of_service", "member of staff")
+    await press(alice, "about_staff:no", "what happened")

@@ -11,7 +11,7 @@ from locales import translator
 from storage.models import Attachment, Outbox
 from storage.runtime import Storage
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.helpers import ALICE, eventually, press, say
+from tests.telegram.helpers import ALICE, begin, eventually, press, say
 
 pytestmark = pytest.mark.e2e
 
@@ -20,13 +20,7 @@ async def test_whole_complaint_with_buttons_text_and_photo(
     api: FakeBotAPI, storage: Storage, bot: TelegramApp, outbox_worker: DeliveryWorker
 ) -> None:
     alice = api.user(ALICE, "Alice", username="alice_w", language_code="en")
-    await say(alice, "/start", "Which language")
-    await press(alice, "language:en", "Shall we start?")
-    await press(alice, "privacy:yes", "What would you like to do?")
-    await press(alice, "kind:complaint", "for yourself")
-    await press(alice, "behalf:self", "What is it mainly about?")
-    await press(alice, "category:standard_of_service", "member of staff")
-    await press(alice, "about_staff:no", "what happened")
+    await begin(alice)
     await say(alice, "The boiler has been broken for three weeks.", "You can send more")
     await alice.send_photo(b"\xff\xd8\xff fake jpeg " * 50, caption="the damp wall")
     await alice.wait_for_message()

@@ -25,6 +25,7 @@ from tests.fakes.botapi import FakeBotAPI, FakeUser
 from tests.telegram.helpers import (
     ALICE,
     TOKEN,
+    begin,
     eventually,
     fast_limits,
     moving,
@@ -34,17 +35,6 @@ from tests.telegram.helpers import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-async def begin(alice: FakeUser) -> None:
-    """From /start to the description question."""
-    await say(alice, "/start", "Which language")
-    await press(alice, "language:en", "Shall we start?")
-    await press(alice, "privacy:yes", "What would you like to do?")
-    await press(alice, "kind:complaint", "for yourself")
-    await press(alice, "behalf:self", "What is it mainly about?")
-    await press(alice, "category:standard_of_service", "member of staff")
-    await press(alice, "about_staff:no", "what happened")
 
 
 async def draft_of(storage: Storage, user_id: int) -> dict[str, Any] | None:
