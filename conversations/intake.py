@@ -480,10 +480,6 @@ def _repaired(d: Draft) -> Draft:
 # --- the result ------------------------------------------------------------------------------
 
 
-def is_complete(draft: Draft, ctx: Context) -> bool:
-    return draft.answers.get("kind") is not None and missing(draft, ctx) is None
-
-
 def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewComplaint:
     """The complaint as storage creates it. How it was received: the staff member's answer,
     else `received_via` (the channel), else the web chat. Raises ValueError without a kind."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -26,8 +26,6 @@ from storage.db import dialect_insert, reading
 from storage.errors import CaseError
 from storage.models import CallbackRequest, Draft, ProcessedUpdate
 from storage.people import person_for
-
-DRAFT_KEEP = timedelta(days=30)
 
 
 class DraftChanged(CaseError):
@@ -186,12 +184,3 @@ class DraftStore:
                 created_at=now,
             )
         )
-
-    async def purge(self, *, now: datetime) -> int:
-        """Forget drafts untouched for 30 days and old processed-update ids."""
-        async with self.sessions() as session, session.begin():
-            gone = await session.execute(delete(Draft).where(Draft.updated_at < now - DRAFT_KEEP))
-            await session.execute(
-                delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - DRAFT_KEEP)
-            )
-            return int(gone.rowcount or 0)  # type: ignore[attr-defined]

@@ -631,14 +631,6 @@ class Queries:
                 pages,
             )
 
-    async def visible_count(self, staff_id: int) -> int:
-        """How many cases the staff member can see at all (for tests and the header)."""
-        async with reading(self.sessions) as session:
-            viewer = await viewer_for(session, staff_id)
-            return int(
-                await session.scalar(select(func.count(Complaint.id)).where(visible(viewer))) or 0
-            )
-
     # -- assisted intakes in progress ----------------------------------------------------
 
     async def staff_drafts(self, staff_id: int) -> list[DraftInProgress]:
