@@ -146,6 +146,10 @@ def available(detail: CaseDetail, last_stage: int, final: bool, external_body: b
     case = detail.case
     if case.status in ENDED:
         return ["note"]
+    if case.kind == "enquiry":
+        record = case.stage
+        open_reply = record is not None and record.responded_at is None
+        return [*(["reply", "extend"] if open_reply else []), "message", "close", "note"]
     if case.kind != "complaint":
         return ["note", "close"]
     names = ["message", "request_information"]

@@ -12,6 +12,12 @@ class Kind(StrEnum):
     COMPLAINT = "complaint"
     COMPLIMENT = "compliment"
     FEEDBACK = "feedback"
+    # An elected member's enquiry (CALAT): answered on its own time limit, counted apart.
+    ENQUIRY = "enquiry"
+
+
+# Kinds that are cases with a stage, a handler and due dates.
+CASE_KINDS = (Kind.COMPLAINT.value, Kind.ENQUIRY.value)
 
 
 class ContactMethod(StrEnum):

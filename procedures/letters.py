@@ -66,6 +66,15 @@ def receipt(
                 t.gettext("We read all feedback and use it to improve what we do."),
             ]
         )
+    if kind == "enquiry":
+        return "\n".join(
+            [
+                t.gettext("We have received your enquiry."),
+                t.gettext("Your reference is {reference}.", reference=reference),
+                t.gettext("It will be looked at by {handler}.", handler=handler_label),
+                *_due(t, None, respond_by),
+            ]
+        )
     lines = [
         t.gettext("We have received your complaint."),
         t.gettext("Your reference is {reference}.", reference=reference),
@@ -181,6 +190,12 @@ def response(
             )
         )
     return "\n\n".join(parts)
+
+
+def enquiry_answer(t: Translator, *, reference: str, body: str) -> str:
+    return "\n\n".join(
+        [t.gettext("Our answer to your enquiry {reference}:", reference=reference), body]
+    )
 
 
 def staff_message(t: Translator, *, reference: str, body: str) -> str:

@@ -18,6 +18,7 @@ from procedures.model import (
     Category,
     ComplaintWindow,
     Contact,
+    EnquiryRule,
     EntryRule,
     ExternalBody,
     Handler,
@@ -107,6 +108,8 @@ class _Reader:
             closures=self.closures(t.get("closures", [])),
             retention_years=self.number(t, "", "retention_years", default=6),
             notes=self.texts(t, "", "notes"),
+            enquiries=self.enquiries(t.get("enquiries")),
+            committee=self.text(t, "", "committee"),
             source=str(self.path),
         )
 
@@ -151,6 +154,8 @@ class _Reader:
                     handler_not_involved_before=self.flag(t, where, "handler_not_involved_before"),
                     panel_size=panel or None,
                     final=final,
+                    decision_final=self.flag(t, where, "decision_final"),
+                    external_investigator_for=self.role(t, where, "external_investigator_for"),
                     description=self.text(t, where, "description"),
                 )
             )
@@ -195,6 +200,16 @@ class _Reader:
             within=self.limit(t, where, "within"),
             note=self.text(t, where, "note"),
         )
+
+    def enquiries(self, raw: Any) -> EnquiryRule | None:
+        if raw is None:
+            return None
+        where = "enquiries"
+        t = self.table(raw, where, _ENQUIRIES)
+        limit = self.limit(t, where, "respond_within")
+        if limit is None:
+            raise self.fail(f"{where}.respond_within", "is required")
+        return EnquiryRule(self.text(t, where, "who", required=True), limit)
 
     def window(self, raw: Any) -> ComplaintWindow | None:
         if raw is None:
@@ -343,6 +358,7 @@ _HANDLER = frozenset(
     {"role", "label", "contact", "alternative_role", "alternative_label", "alternative_contact"}
 )
 _EXTERNAL = frozenset({"name", "how_to_reach", "contact", "within", "note"})
+_ENQUIRIES = frozenset({"who", "respond_within"})
 _WINDOW = frozenset({"expected_within", "not_after", "discretion"})
 _STAGE = frozenset(
     {
@@ -356,6 +372,8 @@ _STAGE = frozenset(
         "handler_not_involved_before",
         "panel_size",
         "final",
+        "decision_final",
+        "external_investigator_for",
         "description",
     }
 )
@@ -375,5 +393,7 @@ _TOP = frozenset(
         "closures",
         "retention_years",
         "notes",
+        "enquiries",
+        "committee",
     }
 )

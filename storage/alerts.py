@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from procedures.case import CASE_KINDS
 from storage.cases import ENDED
 from storage.db import dialect_insert, reading
 from storage.models import AuditEvent, Complaint, Outbox, SchedulerMark, StaffUser, StageRecord
@@ -40,7 +41,7 @@ def _awaiting_answer() -> Select[tuple[Complaint, StageRecord]]:
         )
         .where(
             Complaint.status.not_in(ENDED),
-            Complaint.kind == "complaint",
+            Complaint.kind.in_(CASE_KINDS),
             StageRecord.responded_at.is_(None),
         )
     )

@@ -22,8 +22,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from locales import translator
 from procedures import letters
 from procedures.calendar import WorkingCalendar
-from procedures.case import Kind, NewComplaint
-from procedures.deadlines import stage_deadlines
+from procedures.case import CASE_KINDS, Kind, NewComplaint
+from procedures.deadlines import enquiry_deadlines, stage_deadlines
 from procedures.model import Procedure, Stage, TimeLimit
 from storage import people, visibility
 from storage.db import reading
@@ -144,7 +144,7 @@ class CaseService:
 
     @staticmethod
     def _open(complaint: Complaint) -> None:
-        if complaint.status in ENDED or complaint.kind != Kind.COMPLAINT:
+        if complaint.status in ENDED or complaint.kind not in CASE_KINDS:
             raise IllegalTransition(f"{complaint.reference} is {complaint.status}")
 
     def _audit(
@@ -202,6 +202,21 @@ class CaseService:
             late_request=late_request,
         )
 
+    def _enquiry_record(self, complaint: Complaint, received: date) -> StageRecord:
+        """An enquiry's one "stage": stage 1's handler, the enquiry's own reply limit."""
+        rule = self.procedure.enquiries
+        assert rule is not None  # checked by submit
+        handler = self.procedure.stage(1).handler
+        return StageRecord(
+            complaint_id=complaint.id,
+            number=1,
+            name=f"Enquiry from {rule.who}",
+            handler_role=handler.role,
+            handler_label=handler.label,
+            received_on=received,
+            respond_by=enquiry_deadlines(self.procedure, received, self.calendar).respond_by,
+        )
+
     # -- submit ------------------------------------------------------------------------
 
     async def submit(
@@ -235,6 +250,8 @@ class CaseService:
         wording: Wording | None,
     ) -> Submitted:
         description = new.description.strip()
+        if new.kind is Kind.ENQUIRY and self.procedure.enquiries is None:
+            raise InvalidInput(f"{self.procedure.organisation} sets no rule for enquiries")
         if not description and new.kind is Kind.COMPLAINT and not new.attachments:
             raise InvalidInput("a complaint needs a description or a file")
         # Someone who cannot write may send only a voice note or a photo of a letter.
@@ -266,7 +283,7 @@ class CaseService:
             share_name=new.share_name,
             received_via=new.received_via.value,
             late=new.late,
-            status="open" if new.kind is Kind.COMPLAINT else "recorded",
+            status="open" if new.kind.value in CASE_KINDS else "recorded",
             current_stage=INFORMAL_STAGE if informal else 1,
             created_at=now,
         )
@@ -288,6 +305,9 @@ class CaseService:
         record = None
         if new.kind is Kind.COMPLAINT:
             record = self._new_stage(complaint, complaint.current_stage, today)
+            session.add(record)
+        elif new.kind is Kind.ENQUIRY:
+            record = self._enquiry_record(complaint, today)
             session.add(record)
         facts = ReceiptFacts(
             reference=complaint.reference,
@@ -393,8 +413,13 @@ class CaseService:
                 record.acknowledged_at = now  # an answer is also an acknowledgement
             record.responded_at = now
             rule = self._stage_rule(record.number)
-            record.escalate_by = self._escalate_by(record, person, self.today())
             complaint.status = "responded"
+            if complaint.kind == Kind.ENQUIRY:
+                text = letters.enquiry_answer(t, reference=complaint.reference, body=body)
+                await enqueue(session, person, text, now=now, complaint_id=complaint.id)
+                self._audit(session, "respond", complaint, staff_id, "enquiry")
+                return
+            record.escalate_by = self._escalate_by(record, person, self.today())
             if record.number == INFORMAL_STAGE:
                 text = "\n\n".join(
                     [
@@ -573,6 +598,8 @@ class CaseService:
             )
             self._open(complaint)
             record = self._current(complaint)
+            if complaint.kind == Kind.ENQUIRY:
+                raise IllegalTransition(f"{complaint.reference} is an enquiry: it has no stages")
             if record.number >= self.procedure.last_stage:
                 raise IllegalTransition(f"{complaint.reference} is at the final stage")
             if record.number != INFORMAL_STAGE and self._stage_rule(record.number).final:

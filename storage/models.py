@@ -153,6 +153,10 @@ class Complaint(Base):
     # Personal content replaced at the end of retention (storage/retention.py); figures stay.
     erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The management committee meeting that noted it (West Wilts), once noted.
+    committee_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("committee_meetings.id"), index=True
+    )
 
     stages: Mapped[list[StageRecord]] = relationship(
         back_populates="complaint", lazy="raise_on_sql", order_by="StageRecord.number"
@@ -422,3 +426,15 @@ class ContactRestriction(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+
+
+class CommitteeMeeting(Base):
+    """A meeting of the management committee that noted the complaints and compliments
+    received since the one before (West Wilts' "noted at the next meeting")."""
+
+    __tablename__ = "committee_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

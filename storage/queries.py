@@ -15,6 +15,7 @@ from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from procedures.case import CASE_KINDS
 from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
 from storage.db import reading
@@ -114,7 +115,7 @@ def _row(complaint: Complaint, person: Person, record: StageRecord | None) -> Ca
 
 
 def _open() -> Any:
-    return and_(Complaint.status.not_in(ENDED), Complaint.kind == "complaint")
+    return and_(Complaint.status.not_in(ENDED), Complaint.kind.in_(CASE_KINDS))
 
 
 def _ack_pending() -> Any:
