@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date
 
 import pytest
@@ -24,14 +25,13 @@ def test_calat_members_enquiries_answered_within_10_working_days(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("COMPLAINTS_NATION", raising=False)
-    code = main(
-        "procedure deadlines calat --kind enquiry --received 2026-12-21 --nation england --json".split()
-    )
+    command = "procedure deadlines calat --kind enquiry --received 2026-12-21 --nation england"
+    code = main(shlex.split(command + " --json"))
     # 22, 23, 24 December; 25, 28 December and 1 January are bank holidays; 29, 30, 31
     # December, 4, 5, 6, 7 January.
     assert code == 0
     assert json.loads(capsys.readouterr().out) == {"respond_by": "2027-01-07"}
-    assert main("procedure deadlines cast --kind enquiry --received 2026-12-21".split()) == 2
+    assert main(shlex.split("procedure deadlines cast --kind enquiry --received 2026-12-21")) == 2
     assert "sets no time limit for enquiries" in capsys.readouterr().err
 
 
