@@ -43,7 +43,7 @@ ACTIONS: dict[str, Action] = {
         Action("escalate", "Move to the next stage", True, "Moved to the next stage."),
         Action("refer", "Refer to the external body", True, "Referral sent."),
         Action("close", "Close the case", True, "Case closed."),
-        Action("outcome", "Record the outcome", False, "Outcome recorded."),
+        Action("outcome", "Record the outcome", True, "Outcome recorded."),
         Action("note", "Add an internal note", False, "Note added.", acting=False),
     )
 }
@@ -131,6 +131,7 @@ async def perform(
             apology=checked(form, "apology"),
             actions=text(form, "actions"),
             policy_change=text(form, "policy_change"),
+            no_apology_reason=text(form, "no_apology_reason"),
             **common,
         )
     elif name == "note":

@@ -436,9 +436,19 @@ class CaseService:
                     stage=rule,
                     escalate_by=record.escalate_by,
                     extra_time=self._extra_time(person),
+                    outcome=self._outcome_lines(t, record),
                 )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "respond", complaint, staff_id, f"stage {record.number}")
+
+    @staticmethod
+    def _outcome_lines(t: Any, record: StageRecord) -> list[str]:
+        detail = record.outcome_detail or {}
+        return letters.outcome_lines(
+            t,
+            apology=bool(detail.get("apology")),
+            policy_change=str(detail.get("policy_change") or ""),
+        )
 
     def _extra_time(self, person: Person) -> TimeLimit | None:
         """The allowance added to this person's escalation windows, if they asked for it."""
@@ -561,22 +571,49 @@ class CaseService:
         apology: bool = False,
         actions: str = "",
         policy_change: str = "",
+        no_apology_reason: str = "",
         staff_id: int | None,
         expected_version: int | None = None,
     ) -> None:
+        """Record a stage's outcome. An upheld complaint gets an apology, or a recorded
+        reason why not (Cambridge Art Therapy's promise). The apology and any change to
+        policy go in the stage's answer; recorded after the answer, they are sent now."""
         if outcome not in OUTCOMES:
             raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
+        if outcome != "not_upheld" and not apology and not no_apology_reason.strip():
+            raise InvalidInput(
+                "an upheld complaint needs an apology, or a reason why there is none"
+            )
         async with self.unit_of_work() as session:
-            complaint, _ = await self._load(
+            complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
             record = self._current(complaint)
+            told = record.outcome_detail or {}
             record.outcome = outcome
             record.outcome_detail = {
                 "apology": apology,
                 "actions": actions,
                 "policy_change": policy_change,
+                "no_apology_reason": "" if apology else no_apology_reason,
             }
+            if record.responded_at is not None:
+                # Only what the person has not been told yet: an apology or a new change.
+                t = translator(person.language)
+                lines = letters.outcome_lines(
+                    t,
+                    apology=apology and not told.get("apology"),
+                    policy_change=(
+                        policy_change if policy_change != told.get("policy_change") else ""
+                    ),
+                )
+                if lines:
+                    text = letters.staff_message(
+                        t, reference=complaint.reference, body="\n".join(lines)
+                    )
+                    await enqueue(
+                        session, person, text, now=self.clock(), complaint_id=complaint.id
+                    )
             self._audit(session, "outcome", complaint, staff_id, outcome)
 
     async def escalate(
