@@ -241,6 +241,25 @@ def enquiry_answer(t: Translator, *, reference: str, body: str) -> str:
     )
 
 
+def name_needed(t: Translator, *, reference: str) -> str:
+    """Asking someone who kept their name confidential whether to go on (Cambridge Art
+    Therapy: "given the option whether or not to proceed")."""
+    return "\n\n".join(
+        [
+            t.gettext(
+                "We cannot look into your complaint {reference} fairly without telling the "
+                "people investigating who you are.",
+                reference=reference,
+            ),
+            t.gettext(
+                "Do you agree that we share your name with them? Please reply yes or no. "
+                "If you say no, we will tell you whether we can go on without it."
+            ),
+            t.gettext("You can reply in this chat."),
+        ]
+    )
+
+
 def staff_message(t: Translator, *, reference: str, body: str) -> str:
     return "\n\n".join(
         [t.gettext("A message about your complaint {reference}:", reference=reference), body]

@@ -260,6 +260,8 @@ class CaseDetail:
     staff: tuple[StaffOption, ...]  # active accounts, for naming the subject or the handler
     call: CallTask | None = None  # the phone call due now, for "a phone call instead of writing"
     supporter: SupporterView | None = None
+    # False: the person chose not to be identified to the people investigating (CAT).
+    share_name: bool = True
 
 
 @dataclass(frozen=True)
