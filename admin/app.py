@@ -6,7 +6,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from admin import accounts, auth, case_views, committee, enquiries, intake, reports
+from admin import (
+    accounts,
+    auth,
+    case_views,
+    committee,
+    enquiries,
+    intake,
+    reports,
+    restrictions,
+)
 from admin.errors import error_middleware
 from admin.keys import CLOCK, DIRECTORY, QUERIES, SESSIONS, STORAGE
 from admin.pages import setup_templates
@@ -67,6 +76,11 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post("/enquiries", enquiries.record_enquiry, name="enquiry_new")
     add.add_get("/committee", committee.committee_page, name="committee")
     add.add_post("/committee", committee.mark_noted_view, name="committee_noted")
+    add.add_post("/people/{person_id:\\d+}/restrict", restrictions.add_restriction)
+    add.add_post(
+        "/people/{person_id:\\d+}/restrictions/{restriction_id:\\d+}/lift",
+        restrictions.end_restriction,
+    )
     add.add_get("/accounts", accounts.accounts, name="accounts")
     add.add_post("/accounts", accounts.add_account, name="account_add")
     add.add_post("/accounts/{staff_id:\\d+}/roles", accounts.set_roles, name="account_roles")

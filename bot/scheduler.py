@@ -72,9 +72,20 @@ def alert_text(alert: Alert, link: str) -> tuple[str, str]:
         kind = "complaint" if case.kind == "complaint" else case.kind
         subject = f"New {kind}: {ref}"
         lines = [f"A new {kind} has arrived: {ref}, {_stage(case)}.", *_dates(case)]
+        if alert.to_contact:
+            lines.append(
+                "You are this person's single point of contact under a contact arrangement. "
+                "The complaint is received and handled as usual."
+            )
     elif alert.what == "escalate":
         subject = f"Escalated: {ref}"
         lines = [f"{ref} has been taken to {_stage(case)}.", *_dates(case)]
+    elif alert.what == "add_information":
+        subject = f"New message: {ref}"
+        lines = [
+            f"The complainant sent more about {ref}. You are their single point of contact "
+            "under a contact arrangement: please reply to them.",
+        ]
     elif alert.what == "failed":
         subject = f"Message not delivered: {ref}"
         lines = [
