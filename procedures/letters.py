@@ -450,9 +450,7 @@ def restriction_notice(
             "We will still look at any new complaint you make. If you disagree with this "
             "decision, you can tell us why and we will consider it."
         ),
-        t.gettext(
-            "To ask for a review of this decision, reply to this message and tell us why."
-        ),
+        t.gettext("To ask for a review of this decision, reply to this message and tell us why."),
     ]
     return "\n\n".join(lines)
 
