@@ -153,6 +153,9 @@ class Complaint(Base):
     # Personal content replaced at the end of retention (services/retention.py); figures stay.
     erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Someone from an external organisation investigating it (CAST: about a Director).
+    external_investigator: Mapped[str] = mapped_column(String(200), default="")
+    external_investigator_org: Mapped[str] = mapped_column(String(200), default="")
     # The management committee meeting that noted it (West Wilts), once noted.
     committee_meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("committee_meetings.id"), index=True

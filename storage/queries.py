@@ -20,6 +20,7 @@ from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
 from storage.db import reading
 from storage.errors import NotFound
+from storage.investigators import needs_external_investigator
 from storage.models import (
     Attachment,
     AuditEvent,
@@ -458,6 +459,14 @@ class Queries:
                     postal_address="" if hide else person.postal_address,
                 ),
                 share_name=complaint.share_name,
+                needs_external_investigator=await needs_external_investigator(
+                    session, self.cases.procedure, complaint
+                ),
+                external_investigator=(
+                    f"{complaint.external_investigator}, {complaint.external_investigator_org}"
+                    if complaint.external_investigator
+                    else ""
+                ),
                 received_via=complaint.received_via,
                 about_role=complaint.about_role,
                 subject_staff=_option(staff.get(complaint.subject_staff_id or 0)),

@@ -262,6 +262,9 @@ class CaseDetail:
     supporter: SupporterView | None = None
     # False: the person chose not to be identified to the people investigating (CAT).
     share_name: bool = True
+    # CAST: about a Director, so someone from outside investigates; who, once recorded.
+    needs_external_investigator: bool = False
+    external_investigator: str = ""
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,8 @@ def upgrade() -> None:
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('external_investigator', sa.String(length=200), nullable=False),
+    sa.Column('external_investigator_org', sa.String(length=200), nullable=False),
     sa.Column('committee_meeting_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['committee_meeting_id'], ['committee_meetings.id'], name=op.f('fk_complaints_committee_meeting_id_committee_meetings')),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_complaints_person_id_people')),
