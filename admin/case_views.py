@@ -12,6 +12,7 @@ from admin.keys import QUERIES, STORAGE
 from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
 from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
+from storage.complaint_forms import completed_form
 from storage.errors import InvalidInput, NotFound
 from storage.investigators import record_external_investigator
 from storage.queries import CaseFilters
@@ -221,6 +222,13 @@ async def set_handler(request: web.Request) -> web.StreamResponse:
             request, error_for="handler", error=str(error), values=form, status=400
         )
     raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+
+async def complaint_form(request: web.Request) -> web.StreamResponse:
+    """The organisation's complaints form, completed from the answers, ready to print."""
+    me = signed_in(request).staff
+    form = await completed_form(request.app[STORAGE].cases, _case_id(request), me.id)
+    return render(request, "form.html", {"form": form, "case_id": _case_id(request)})
 
 
 async def set_investigator(request: web.Request) -> web.StreamResponse:

@@ -98,3 +98,6 @@ class NewComplaint:
     late: bool = False  # outside the procedure's time limit; staff decide
     attachments: tuple[str, ...] = field(default=())  # attachment content hashes
     supporter: Supporter | None = None
+    # How they are connected to the organisation, where its complaints form asks (an id of
+    # the procedure's complaint_form.relationships).
+    relationship_to_org: str = ""

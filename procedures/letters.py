@@ -45,8 +45,11 @@ def receipt(
     handler_label: str,
     acknowledge_by: date | None,
     respond_by: date | None,
+    form: str = "",
 ) -> str:
-    """The first message after submitting: reference, who handles it, when to expect what."""
+    """The first message after submitting: reference, who handles it, when to expect what.
+
+    `form`: the organisation's complaints form the answers filled in (Creative Alliance)."""
     if kind == "compliment":
         return "\n".join(
             [
@@ -81,6 +84,14 @@ def receipt(
         t.gettext("It will be looked at by {handler}.", handler=handler_label),
         *_due(t, acknowledge_by, respond_by),
     ]
+    if form:
+        lines.append(
+            t.gettext(
+                "Your answers fill in the {form}: we have added it to your complaint, so you "
+                "do not need to send the form as well.",
+                form=form,
+            )
+        )
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from procedures.model import (
     Category,
+    ComplaintForm,
     ComplaintWindow,
     Contact,
     EnquiryRule,
@@ -109,6 +110,7 @@ class _Reader:
             retention_years=self.number(t, "", "retention_years", default=6),
             notes=self.texts(t, "", "notes"),
             enquiries=self.enquiries(t.get("enquiries")),
+            complaint_form=self.form(t.get("complaint_form")),
             committee=self.text(t, "", "committee"),
             source=str(self.path),
         )
@@ -201,6 +203,15 @@ class _Reader:
             note=self.text(t, where, "note"),
         )
 
+    def form(self, raw: Any) -> ComplaintForm | None:
+        if raw is None:
+            return None
+        t = self.table(raw, "complaint_form", _FORM)
+        return ComplaintForm(
+            self.text(t, "complaint_form", "name", required=True),
+            self.categories(t.get("relationships", []), "complaint_form.relationships"),
+        )
+
     def enquiries(self, raw: Any) -> EnquiryRule | None:
         if raw is None:
             return None
@@ -232,13 +243,13 @@ class _Reader:
             raise self.fail(f"{where}.not_after", "must not be shorter than expected_within")
         return ComplaintWindow(expected, not_after, self.text(t, where, "discretion"))
 
-    def categories(self, raw: Any) -> tuple[Category, ...]:
+    def categories(self, raw: Any, name: str = "categories") -> tuple[Category, ...]:
         if not isinstance(raw, list):
-            raise self.fail("categories", "must be a list of [[categories]] tables")
+            raise self.fail(name, f"must be a list of [[{name}]] tables")
         seen: set[str] = set()
         result = []
         for position, item in enumerate(raw, start=1):
-            where = f"categories[{position}]"
+            where = f"{name}[{position}]"
             t = self.table(item, where, _CATEGORY)
             ident = self.role(t, where, "id", required=True) or ""
             if ident in seen:
@@ -359,6 +370,7 @@ _HANDLER = frozenset(
 )
 _EXTERNAL = frozenset({"name", "how_to_reach", "contact", "within", "note"})
 _ENQUIRIES = frozenset({"who", "respond_within"})
+_FORM = frozenset({"name", "relationships"})
 _WINDOW = frozenset({"expected_within", "not_after", "discretion"})
 _STAGE = frozenset(
     {
@@ -395,5 +407,6 @@ _TOP = frozenset(
         "notes",
         "enquiries",
         "committee",
+        "complaint_form",
     }
 )

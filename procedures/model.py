@@ -112,6 +112,15 @@ class ComplaintWindow:
 
 
 @dataclass(frozen=True)
+class ComplaintForm:
+    """The organisation's own complaints form (Creative Alliance): the chat's answers fill it
+    in, and it asks how the person is connected to the organisation."""
+
+    name: str
+    relationships: tuple[Category, ...] = ()
+
+
+@dataclass(frozen=True)
 class EnquiryRule:
     """Enquiries from elected members (CALAT: councillors, GLA Members, MPs), answered on
     their own time limit, apart from the complaint stages."""
@@ -144,6 +153,7 @@ class Procedure:
     closures: tuple[str, ...] = ()
     retention_years: int = 6
     enquiries: EnquiryRule | None = None
+    complaint_form: ComplaintForm | None = None
     # The committee that notes complaints and compliments at its next meeting (West Wilts).
     committee: str = ""
     source: str = ""  # the file it was loaded from

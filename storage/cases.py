@@ -202,6 +202,13 @@ class CaseService:
             late_request=late_request,
         )
 
+    def _form_name(self, complaint: Complaint) -> str:
+        """The complaints form a formal complaint's answers fill in, if the procedure has one."""
+        form = self.procedure.complaint_form
+        if form and complaint.kind == Kind.COMPLAINT and complaint.formal:
+            return form.name
+        return ""
+
     def _enquiry_record(self, complaint: Complaint, received: date) -> StageRecord:
         """An enquiry's one "stage": stage 1's handler, the enquiry's own reply limit."""
         rule = self.procedure.enquiries
@@ -281,6 +288,7 @@ class CaseService:
             ),
             consent_recorded=bool(new.representative and new.representative.consent),
             share_name=new.share_name,
+            relationship_to_org=new.relationship_to_org,
             received_via=new.received_via.value,
             late=new.late,
             status="open" if new.kind.value in CASE_KINDS else "recorded",
@@ -327,6 +335,7 @@ class CaseService:
                 handler_label=facts.handler_label,
                 acknowledge_by=facts.acknowledge_by,
                 respond_by=facts.respond_by,
+                form=self._form_name(complaint),
             )
         await enqueue(session, person, text, now=now, complaint_id=complaint.id, inline=inline)
         self._audit(session, "submit", complaint, staff_id, detail=new.received_via.value)

@@ -153,6 +153,8 @@ class Complaint(Base):
     # Personal content replaced at the end of retention (services/retention.py); figures stay.
     erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Their connection to the organisation, for its complaints form (Creative Alliance).
+    relationship_to_org: Mapped[str] = mapped_column(String(80), default="")
     # Someone from an external organisation investigating it (CAST: about a Director).
     external_investigator: Mapped[str] = mapped_column(String(200), default="")
     external_investigator_org: Mapped[str] = mapped_column(String(200), default="")

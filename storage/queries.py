@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 from procedures.case import CASE_KINDS
 from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
+from storage.complaint_forms import applies, build_form
 from storage.db import reading
 from storage.errors import NotFound
 from storage.investigators import needs_external_investigator
@@ -51,9 +52,9 @@ from storage.views import (
     TimelineEntry,
 )
 from storage.visibility import Viewer, act_refusal, hidden_people, viewer_for, visible
+from storage.withheld_names import WITHHELD, name_hidden
 
 PAGE_SIZE = 25
-WITHHELD = "(name withheld at their request)"
 DASHBOARD_LIMIT = 50
 RECENT_ESCALATION = timedelta(days=14)
 # Audit actions shown on the timeline as events (the others have their own entries).
@@ -93,13 +94,6 @@ def _rows_query(viewer: Viewer) -> Select[Any]:
         .outerjoin(StageRecord, _current_stage())
         .where(visible(viewer))
     )
-
-
-def name_hidden(complaint: Complaint, viewer: Viewer) -> bool:
-    """Cambridge Art Therapy: a complainant who chose not to share their name is not
-    identified to the people investigating. Only administrators (who keep the records and
-    see to delivery) see who it is."""
-    return not complaint.share_name and ADMIN not in viewer.roles
 
 
 def _name_matches(words: str, viewer: Viewer) -> Any:
@@ -445,6 +439,11 @@ class Queries:
             record = complaint.stages[-1] if complaint.stages else None
             calls = await call_tasks(session, viewer, complaint_id=complaint.id)
             hide = name_hidden(complaint, viewer)
+            form = None
+            if applies(self.cases.procedure, complaint):
+                form = await build_form(
+                    session, self.cases.procedure, complaint, person, name_hidden=hide
+                )
             return CaseDetail(
                 case=case_view(complaint, person),
                 person=PersonView(
@@ -459,6 +458,9 @@ class Queries:
                     postal_address="" if hide else person.postal_address,
                 ),
                 share_name=complaint.share_name,
+                complaint_form=form.form if form else "",
+                form_missing=form.missing if form else (),
+                unreachable=bool(form and form.unreachable),
                 needs_external_investigator=await needs_external_investigator(
                     session, self.cases.procedure, complaint
                 ),

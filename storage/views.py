@@ -265,6 +265,10 @@ class CaseDetail:
     # CAST: about a Director, so someone from outside investigates; who, once recorded.
     needs_external_investigator: bool = False
     external_investigator: str = ""
+    # The organisation's complaints form, completed from the answers (Creative Alliance).
+    complaint_form: str = ""
+    form_missing: tuple[str, ...] = ()
+    unreachable: bool = False  # a formal complaint with no way to reach the person
 
 
 @dataclass(frozen=True)

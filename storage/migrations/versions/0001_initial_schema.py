@@ -193,6 +193,7 @@ def upgrade() -> None:
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('relationship_to_org', sa.String(length=80), nullable=False),
     sa.Column('external_investigator', sa.String(length=200), nullable=False),
     sa.Column('external_investigator_org', sa.String(length=200), nullable=False),
     sa.Column('committee_meeting_id', sa.Integer(), nullable=True),
