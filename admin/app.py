@@ -13,6 +13,7 @@ from admin import (
     committee,
     enquiries,
     intake,
+    report_schedules,
     reports,
     restrictions,
 )
@@ -84,6 +85,9 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post("/intake/{token:[A-Za-z0-9_-]{16}}", intake.answer, name="intake_answer")
     add.add_get("/enquiries", enquiries.enquiry_form, name="enquiries")
     add.add_post("/enquiries", enquiries.record_enquiry, name="enquiry_new")
+    add.add_get("/reports/schedules", report_schedules.schedules_page, name="schedules")
+    add.add_post("/reports/schedules", report_schedules.add, name="schedule_add")
+    add.add_post("/reports/schedules/{schedule_id:\\d+}/next", report_schedules.next_date)
     add.add_get("/committee", committee.committee_page, name="committee")
     add.add_post("/committee", committee.mark_noted_view, name="committee_noted")
     add.add_post("/people/{person_id:\\d+}/restrict", restrictions.add_restriction)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from services.retention import Retention
+from services.scheduled_reports import send_due_reports
 from storage.alerts import Alert, CaseFacts, DueItem, Letter, Recipient, StaffAlerts
 from storage.restrictions import due_for_review
 from storage.runtime import Storage
@@ -164,6 +165,8 @@ class Scheduler:
             await self.alerts.queue(alert.key, self._letters(recipients, subject, body), now=now)
         if self.storage.calendar.is_working_day(today) and local.hour >= DIGEST_HOUR:
             await self._digests(today, now)
+        if "email" in self.channels and local.hour >= DIGEST_HOUR:
+            await send_due_reports(self.storage, today=today, now=now)
         key = f"retention:{today.isoformat()}"
         if not await self.alerts.is_done(key):
             await self.retention.run(now=now)

@@ -443,3 +443,20 @@ class CommitteeMeeting(Base):
     held_on: Mapped[date] = mapped_column(Date)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportSchedule(Base):
+    """A statistical report sent by email to named recipients on a schedule (CALAT: termly to
+    the Senior Management Team and the governance board). `every`: term / year / meeting; a
+    meeting schedule waits for staff to give the next meeting's date after each one."""
+
+    __tablename__ = "report_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    every: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    next_on: Mapped[date | None] = mapped_column(Date, index=True)
+    last_sent_on: Mapped[date | None] = mapped_column(Date)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

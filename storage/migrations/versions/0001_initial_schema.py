@@ -145,6 +145,21 @@ def upgrade() -> None:
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_person_id'), ['person_id'], unique=False)
 
+    op.create_table('report_schedules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('every', sa.String(length=16), nullable=False),
+    sa.Column('recipients', sa.JSON(), nullable=False),
+    sa.Column('next_on', sa.Date(), nullable=True),
+    sa.Column('last_sent_on', sa.Date(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_report_schedules_staff_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_schedules'))
+    )
+    with op.batch_alter_table('report_schedules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_schedules_next_on'), ['next_on'], unique=False)
+
     op.create_table('staff_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
@@ -393,6 +408,10 @@ def downgrade() -> None:
     op.drop_table('complaints')
     op.drop_table('supporters')
     op.drop_table('staff_sessions')
+    with op.batch_alter_table('report_schedules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_schedules_next_on'))
+
+    op.drop_table('report_schedules')
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
