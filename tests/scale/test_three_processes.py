@@ -1,0 +1,334 @@
+"""Three `complaints serve` processes on one PostgreSQL, behind a round-robin balancer.
+
+They start at the same moment on an empty database; web chat visitors and Telegram webhook
+updates are spread across them, one process is killed with SIGKILL in the middle, and then:
+
+- every process came up (the migration lock let exactly one create the schema);
+- every answer a 200 acknowledged is in the visitor's complaint, and no complaint is twice;
+- every Telegram outbox row reached its chat once, and rows marked sent arrived;
+- every scheduler alert reached staff once although every process runs a scheduler loop;
+- one Telegram chat's answers were handled in order (its complaint reads as it was typed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import pytest
+from aiohttp import web
+from sqlalchemy import update
+from sqlalchemy.engine import make_url
+
+from storage.models import StaffUser
+from storage.runtime import open_storage
+from storage.settings import Settings
+from storage.staff import StaffDirectory
+from tests.conftest import PG_ENV, PG_URL, _pg_admin, _pg_dsn
+from tests.fakes.botapi import FakeBotAPI, FakeUser
+from tests.faults.test_kill9 import free_port, tail
+from tests.telegram.helpers import begin, press, say
+from tests.webchat.visitor import COMPLAINT_PLAN, Action, Visitor, tap
+
+pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:SCALE-TOKEN"
+PROCESSES = 3
+VISITORS = 6
+TELEGRAM_PEOPLE = 3
+STAFF_CHAT = 9000
+
+
+class Balancer:
+    """Round robin over the live processes, as nginx's upstream does with max_fails."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.bases = [f"http://127.0.0.1:{port}" for port in ports]
+        self.down: set[str] = set()
+        self._turn = itertools.count()
+        self.seen: Counter[str] = Counter()  # requests each process answered
+
+    def order(self) -> list[str]:
+        start = next(self._turn)
+        ring = self.bases[start % len(self.bases) :] + self.bases[: start % len(self.bases)]
+        return [base for base in ring if base not in self.down] + sorted(self.down)
+
+    async def forward(self, session: aiohttp.ClientSession, request: web.Request) -> web.Response:
+        body = await request.read()
+        for base in self.order():
+            try:
+                async with session.post(
+                    base + request.path, data=body, headers=dict(request.headers)
+                ) as response:
+                    self.seen[base] += 1
+                    return web.Response(status=response.status, body=await response.read())
+            except aiohttp.ClientConnectionError:
+                self.down.add(base)
+        return web.Response(status=502)
+
+
+@dataclass
+class Person:
+    """A web chat visitor whose every request may go to another process."""
+
+    number: int
+    balancer: Balancer
+    session: aiohttp.ClientSession
+    queues: dict[str, list[Action]] = field(default_factory=dict)
+    acked: list[str] = field(default_factory=list)
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        plan = {step: list(actions) for step, actions in COMPLAINT_PLAN.items()}
+        plan["description"] = [
+            ("send", f"Visitor {self.number} found the room locked."),
+            tap("done"),
+        ]
+        plan["outcome"] = [("send", f"Visitor {self.number} would like an apology.")]
+        plan["summary"] = [tap("send")]
+        self.queues = plan
+
+    async def complain(self) -> None:
+        visitor = Visitor(self.session, self.balancer.bases[0])
+        await self._try(visitor, visitor.open)
+        while visitor.page.step != "menu":
+            step = visitor.page.step
+            kind, value = self.queues[step][0]
+            if kind == "tap":
+                action = lambda v=value: visitor.tap(v)  # noqa: E731
+            else:
+                action = lambda v=value: visitor.send(v)  # noqa: E731
+            await self._try(visitor, action)
+            self.queues[step].pop(0)
+            if kind == "send":
+                self.acked.append(value)
+            await asyncio.sleep(0.05)
+
+    async def _try(self, visitor: Visitor, action: object) -> None:
+        """One request, on the next live process; on a dead one, the same form again."""
+        for base in self.balancer.order():
+            visitor.base = base
+            try:
+                await action()  # type: ignore[operator]
+                self.balancer.seen[base] += 1
+                return
+            except aiohttp.ClientConnectionError:
+                self.balancer.down.add(base)
+        raise AssertionError("no process answered")
+
+
+@pytest.fixture
+async def empty_database() -> AsyncIterator[str]:
+    if not PG_URL:
+        pytest.skip(f"needs {PG_ENV} (set by .ci/run)")
+    name = f"complaints_scale_{os.getpid()}"
+    await asyncio.to_thread(asyncio.run, _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    await asyncio.to_thread(asyncio.run, _pg_admin(f"CREATE DATABASE {name}"))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    await asyncio.to_thread(asyncio.run, _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+async def wait_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(1200):
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited with {process.returncode}:\n{tail(log)}")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"{base}/health") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"serve did not start:\n{tail(log)}")
+
+
+async def add_staff(url: str) -> None:
+    """An admin who also handles stage 1, alerted on Telegram."""
+    storage = await open_storage(
+        Settings(database_url=url, secret_key="scale-secret"), run_migrations=False
+    )
+    try:
+        directory = StaffDirectory(storage.sessions, storage.procedure)
+        lead = await directory.add(
+            "lead@example.org",
+            "Lee Lead",
+            "a long and unusual pass phrase",
+            ["admin", "manager"],
+            now=storage.clock(),
+        )
+        async with storage.sessions() as session, session.begin():
+            await session.execute(
+                update(StaffUser)
+                .where(StaffUser.id == lead.id)
+                .values(telegram_chat_id=str(STAFF_CHAT))
+            )
+    finally:
+        await storage.close()
+
+
+async def telegram_complaint(user: FakeUser, number: int) -> None:
+    await begin(user)
+    await say(user, f"Telegram person {number}, first line.", "You can send more")
+    await press(user, "description:done", "When did it happen?")
+    await say(user, "last Tuesday", "put it right")
+    await say(user, f"Telegram person {number} wants a call.", "easier for you")
+    await press(user, "adjustments:done", "How would you like us to reply")
+    await press(user, "contact_method:chat", "What is your name?")
+    await say(user, f"Tele {number}", "Is this right?")
+    await press(user, "summary:send", "Your reference is")
+
+
+async def test_three_processes_share_one_database(empty_database: str, tmp_path: Path) -> None:
+    url = empty_database
+    ports = [free_port() for _ in range(PROCESSES)]
+    balancer = Balancer(ports)
+    async with contextlib.AsyncExitStack() as stack:
+        client = await stack.enter_async_context(aiohttp.ClientSession())
+        proxy = web.Application()
+
+        async def webhook(request: web.Request) -> web.Response:
+            return await balancer.forward(client, request)
+
+        proxy.router.add_post("/telegram/webhook", webhook)
+        runner = web.AppRunner(proxy, access_log=None)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        proxy_port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", proxy_port).start()
+        api = await stack.enter_async_context(FakeBotAPI(token=TOKEN))
+        api.user(STAFF_CHAT, "Lee Lead")
+
+        env = {
+            **os.environ,
+            "COMPLAINTS_DATABASE_URL": url,
+            "COMPLAINTS_SECRET_KEY": "scale-secret",  # the same in every process
+            "COMPLAINTS_TELEGRAM_TOKEN": TOKEN,
+            "COMPLAINTS_TELEGRAM_API_URL": api.root_url,
+            "COMPLAINTS_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{proxy_port}/telegram/webhook",
+            "COMPLAINTS_SCHEDULER_SECONDS": "1",
+        }
+        processes, logs = [], []
+        for index, port in enumerate(ports):  # all at once, on the empty database
+            log = tmp_path / f"serve{index}.log"
+            logs.append(log)
+            processes.append(
+                subprocess.Popen(  # noqa: ASYNC220 - started together on purpose
+                    [sys.executable, "-m", "bot.cli", "serve"],
+                    env={
+                        **env,
+                        "COMPLAINTS_PORT": str(port),
+                        "COMPLAINTS_DATA_DIR": str(tmp_path / f"data{index}"),
+                    },
+                    cwd=ROOT,
+                    stdout=log.open("wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        stack.callback(lambda: [p.kill() for p in processes if p.poll() is None])
+        for base, process, log in zip(balancer.bases, processes, logs, strict=True):
+            await wait_up(base, process, log)
+        await add_staff(url)
+
+        people = [
+            Person(n, balancer, await stack.enter_async_context(_cookie_session()))
+            for n in range(VISITORS)
+        ]
+        users = [api.user(5000 + n, f"Tele {n}") for n in range(TELEGRAM_PEOPLE)]
+        work = [asyncio.create_task(p.complain()) for p in people]
+        work += [
+            asyncio.create_task(telegram_complaint(u, n)) for n, u in enumerate(users, start=1)
+        ]
+        await asyncio.sleep(1.5)
+        victim = processes[1]
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        await asyncio.wait_for(asyncio.gather(*work), timeout=120)
+
+        complaints = await _complaints(url)
+        assert len(complaints) == VISITORS + TELEGRAM_PEOPLE
+        descriptions = Counter(d for d, _o in complaints)
+        assert all(n == 1 for n in descriptions.values()), descriptions
+        stored = "\n".join(f"{d}\n{o}" for d, o in complaints)
+        for person in people:
+            for text in person.acked:
+                if person.queues and text not in ("last Tuesday", "Sam Jones"):
+                    assert text in stored, f"acknowledged answer lost: {text}"
+        for n in range(1, TELEGRAM_PEOPLE + 1):  # in order: each answer in its own field
+            assert (f"Telegram person {n}, first line.", f"Telegram person {n} wants a call.") in (
+                complaints
+            )
+
+        # Alerts: one "new complaint" alert per complaint reached the lead, from whichever
+        # process led the scheduler (the first leader may be the one that was killed).
+        references = await _references(url)
+        await _eventually(lambda: _alerted(api, references))
+        alerted = Counter(
+            ref for m in api.messages(STAFF_CHAT) for ref in references if ref in (m.text or "")
+        )
+        assert set(alerted) == set(references)
+        assert all(n == 1 for n in alerted.values()), alerted
+
+        for body, state, count in await _telegram_deliveries(url, api):
+            assert count <= 1, f"an outbox row reached Telegram {count} times: {body[:40]}"
+            if state == "sent":
+                assert count == 1, f"marked sent, never arrived: {body[:40]}"
+        assert processes[0].poll() is None and processes[2].poll() is None
+        assert len([b for b in balancer.seen if balancer.seen[b]]) == PROCESSES
+
+
+@contextlib.asynccontextmanager
+async def _cookie_session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        yield session
+
+
+async def _query(url: str, sql: str) -> list[asyncpg.Record]:
+    connection = await asyncpg.connect(_pg_dsn(url))
+    try:
+        return list(await connection.fetch(sql))
+    finally:
+        await connection.close()
+
+
+async def _complaints(url: str) -> list[tuple[str, str]]:
+    rows = await _query(url, "SELECT description, desired_outcome FROM complaints")
+    return [(r["description"], r["desired_outcome"]) for r in rows]
+
+
+async def _references(url: str) -> list[str]:
+    return [r["reference"] for r in await _query(url, "SELECT reference FROM complaints")]
+
+
+async def _alerted(api: FakeBotAPI, references: list[str]) -> bool:
+    texts = "\n".join(m.text or "" for m in api.messages(STAFF_CHAT))
+    return all(ref in texts for ref in references)
+
+
+async def _eventually(check: object, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():  # type: ignore[operator]
+        assert loop.time() < deadline, "not true in time"
+        await asyncio.sleep(0.1)
+
+
+async def _telegram_deliveries(url: str, api: FakeBotAPI) -> list[tuple[str, str, int]]:
+    rows = await _query(url, "SELECT address, body, state FROM outbox WHERE channel = 'telegram'")
+    delivered: Counter[tuple[str, str]] = Counter(
+        (str(chat), (m.text or "").strip())
+        for chat in {r["address"] for r in rows}
+        if str(chat).isdigit()
+        for m in api.messages(int(chat))
+    )
+    return [(r["body"], r["state"], delivered[(r["address"], r["body"].strip())]) for r in rows]
