@@ -29,6 +29,15 @@ def lock_key(name: str) -> int:
     return zlib.crc32(f"complaints-assistant:lead:{name}".encode())
 
 
+def together(jobs: list[Work]) -> Work:
+    """One piece of work made of several that run side by side and stop together."""
+
+    async def run(stop: asyncio.Event) -> None:
+        await asyncio.gather(*(job(stop) for job in jobs))
+
+    return run
+
+
 class Leadership:
     """Runs `work(stop)` while this process leads `name`; stops it when leadership is lost."""
 

@@ -20,7 +20,7 @@ from bot.telegram.app import TelegramApp, build_application, polling, running
 from bot.telegram.sender import TelegramSender
 from bot.web import create_app
 from storage.delivery import DeliveryStore
-from storage.leader import Leadership
+from storage.leader import Leadership, together
 from storage.runtime import Storage, open_storage, require_current_schema
 from storage.settings import Settings, load_settings
 
@@ -81,20 +81,22 @@ async def serve(
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
+
         if telegram is not None:  # after the site: a webhook must be reachable when set
             await bot.enter_async_context(running(telegram, settings, poll=False))
-            leader = Leadership(storage.engine, "telegram-polling")
-            work = functools.partial(polling, telegram)
-            background.append(asyncio.create_task(leader.run(stop, work), name="polling"))
-        # Every process delivers: the outbox claims each row once (SKIP LOCKED).
         worker = DeliveryWorker(DeliveryStore(storage.sessions), senders(storage, telegram))
-        background.append(asyncio.create_task(worker.run(stop), name="outbox"))
-        # One process runs the rounds: each alert and digest is decided once.
         scheduler = Scheduler(
             storage, channels=channels_for(storage), interval=settings.scheduler_seconds
         )
-        leader = Leadership(storage.engine, "scheduler")
-        background.append(asyncio.create_task(leader.run(stop, scheduler.run), name="scheduler"))
+        jobs = [worker.run, scheduler.run]
+        if telegram is not None:
+            jobs.append(functools.partial(polling, telegram))
+        # What must run once across processes runs in the one that leads (PostgreSQL; on
+        # SQLite the one process): the outbox, because Telegram's limits are per bot and per
+        # chat; the scheduler, so that each alert is decided once; getUpdates, which Telegram
+        # refuses to two callers. Every process serves the web and the webhook.
+        leadership = Leadership(storage.engine, "background")
+        background.append(asyncio.create_task(leadership.run(stop, together(jobs)), name="lead"))
         print(welcome(settings, await setup_link(storage)), flush=True)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -264,7 +264,11 @@ async def test_three_processes_share_one_database(empty_database: str, tmp_path:
             asyncio.create_task(telegram_complaint(u, n)) for n, u in enumerate(users, start=1)
         ]
         await asyncio.sleep(1.5)
-        victim = processes[1]
+        # Kill the leader (it delivers the outbox and runs the scheduler): another must take
+        # over, and nothing it had claimed may be sent twice or lost.
+        leaders = [n for n, log in enumerate(logs) if "now leads" in tail(log)]
+        assert len(leaders) == 1, f"{len(leaders)} leaders"
+        victim = processes[leaders[0]]
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         await asyncio.wait_for(asyncio.gather(*work), timeout=120)
@@ -297,7 +301,8 @@ async def test_three_processes_share_one_database(empty_database: str, tmp_path:
             assert count <= 1, f"an outbox row reached Telegram {count} times: {body[:40]}"
             if state == "sent":
                 assert count == 1, f"marked sent, never arrived: {body[:40]}"
-        assert processes[0].poll() is None and processes[2].poll() is None
+        assert [p.poll() is None for p in processes].count(True) == PROCESSES - 1
+        assert sum("now leads" in tail(log) for log in logs) == 2  # the first, then one more
         assert set(nginx.upstreams()) == {f"127.0.0.1:{port}" for port in ports}
 
 
