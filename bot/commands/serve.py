@@ -12,13 +12,13 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from admin import setup_link
 from bot.delivery import DeliveryWorker, Sender
 from bot.email import EmailSender
 from bot.scheduler import Scheduler, channels_for
 from bot.telegram.app import TelegramApp, build_application, polling, running
 from bot.telegram.sender import TelegramSender
-from bot.web import create_app
+from server import create_app
+from services.setup import setup_link
 from storage.delivery import DeliveryStore
 from storage.leader import Leadership, together
 from storage.runtime import Storage, open_storage, require_current_schema

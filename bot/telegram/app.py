@@ -25,10 +25,10 @@ from telegram.ext import (
     ExtBot,
 )
 
-from bot.dialogue import ChatRunner
 from bot.telegram.commands import register_commands
 from bot.telegram.context import CHANNEL, Context, Services
 from bot.telegram.handlers import register
+from services.dialogue import ChatRunner
 from storage.runtime import Storage
 from storage.settings import Settings
 
