@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web import create_app
+from server import create_app
 from storage.db import downgrade, migrate
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
