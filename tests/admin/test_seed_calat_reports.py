@@ -79,3 +79,34 @@ async def test_calat_termly_statistical_report_emailed_to_smt_and_governance_boa
     [schedule] = await all_schedules(storage.sessions)
     assert schedule.last_sent_on == date(2026, 12, 1)
     assert schedule.next_on == date(2027, 4, 1)  # the next term
+
+
+async def test_report_at_each_committee_meeting_waits_for_the_next_meetings_date(
+    storage: Storage, client: TestClient, clock: FakeClock
+) -> None:
+    await add_staff(storage, "head@example.org", ["head_of_service", "admin"])
+    assert await login(client, "head@example.org") == 303
+    form = {
+        "csrf": await token(client, "/staff/reports/schedules"),
+        "name": "Termly report for the governance board meeting",
+        "every": "meeting",
+        "recipients": "board@example.org",
+        "next_on": "2026-11-03",
+    }
+    assert (await client.post("/staff/reports/schedules", data=form)).status == 200
+    await submit(storage, "v1")
+    clock.set(datetime(2026, 11, 3, 9, 0, tzinfo=UTC))
+    scheduler = Scheduler(storage, channels=frozenset({"email"}))
+    await scheduler.tick()
+    assert len(await report_mail(storage)) == 1
+    [schedule] = await all_schedules(storage.sessions)
+    assert schedule.next_on is None  # until staff give the next meeting's date
+    assert await login(client, "head@example.org") == 303  # a day later: a new session
+    page = await client.post(
+        f"/staff/reports/schedules/{schedule.id}/next",
+        data={"csrf": await token(client, "/staff/reports/schedules"), "next_on": "2027-02-02"},
+        allow_redirects=False,
+    )
+    assert page.status == 303
+    [schedule] = await all_schedules(storage.sessions)
+    assert schedule.next_on == date(2027, 2, 2) and schedule.period[0] == date(2026, 11, 3)
