@@ -13,6 +13,8 @@ BANNED = {
     "conversations": {"storage", "bot", "admin", "telegram", "aiohttp", "sqlalchemy"},
     "storage": {"bot", "admin", "telegram", "aiohttp", "conversations"},
     "locales": {"storage", "bot", "admin", "conversations", "procedures", "telegram", "aiohttp"},
+    # Letters for post: plain data in, PDF and Braille bytes out (the staff view calls it).
+    "printing": {"storage", "bot", "admin", "conversations", "telegram", "aiohttp", "sqlalchemy"},
 }
 
 
