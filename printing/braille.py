@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from functools import cache
 
 from printing.letter import DIRECTION_MARKS, PostalLetter
 
@@ -60,7 +59,6 @@ def table_for(language: str) -> str:
     return f"{DISPLAY},{TABLES.get(language, TABLES['en'])}"
 
 
-@cache
 def unavailable() -> str | None:
     """Why Braille cannot be made on this machine, or None when it can."""
     if shutil.which(COMMAND) is None:

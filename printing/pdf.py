@@ -40,6 +40,7 @@ SCRIPT = {
 }
 SCRIPT["Urdu"] = SCRIPT["Arabic"]
 PT = 0.3528  # mm per point
+ZERO_WIDTH_SPACE = 0x200B
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class _Letter(FPDF):
         t = self.letter.translator
         self.set_y(-16)
         self.shaping(rtl=self.letter.rtl)
-        size = max(10.0, self.style.body - 4)
+        # Large print and Easy Read keep every word on the page at their size.
+        size = 10.0 if self.letter.layout is Layout.STANDARD else self.style.body
         self.set_font(self.main, "", size)
         words = page_number(t, self.page_no(), self.total)
         if self.letter.reference:
@@ -167,7 +169,26 @@ def _draw(letter: PostalLetter, pages: int) -> _Letter:
     return pdf
 
 
+def _map_every_glyph(pdf: FPDF) -> None:
+    """Give the PDF's text map (ToUnicode) an entry for every glyph drawn.
+
+    Shaping makes several glyphs of one cluster (a Bengali vowel in two parts, Nastaliq's
+    dots); fpdf2 gives the cluster's letters to the first and leaves the rest unmapped, so
+    readers, search and copy see their raw codes as "!" or "#". Mapped to a zero-width
+    space they read as nothing, and the text comes out as written.
+    """
+    for font in pdf.fonts.values():
+        subset = getattr(font, "subset", None)
+        if subset is None:
+            continue
+        glyphs = subset._char_id_per_glyph
+        for glyph in [g for g in glyphs if g is not None and g.unicode == ()]:
+            glyph.unicode = (ZERO_WIDTH_SPACE,)
+
+
 def render_pdf(letter: PostalLetter) -> bytes:
     """The letter as PDF bytes. Drawn twice: the first pass counts the pages for the footer."""
     pages = _draw(letter, 0).pages_count
-    return bytes(_draw(letter, pages).output())
+    pdf = _draw(letter, pages)
+    _map_every_glyph(pdf)
+    return bytes(pdf.output())
