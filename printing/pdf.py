@@ -163,6 +163,9 @@ def _draw(letter: PostalLetter, pages: int) -> _Letter:
             if letter.layout is Layout.EASY_READ:
                 pdf.ln(style.body * PT * style.gap * 0.6)
         pdf.ln(style.body * PT * style.gap)
+    # The closing and the organisation's name stay together, on the page of the last words.
+    if pdf.will_page_break(pdf.line_height(style.body) * 2 + style.body * PT):
+        pdf.add_page()
     pdf.text_block(head.closing, size=style.body)
     pdf.ln(style.body * PT)
     pdf.text_block(letter.organisation, size=style.body, bold=True)
