@@ -9,9 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from admin.keys import QUERIES, STORAGE
-from admin.letters import for_case, for_dashboard
 from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
+from services import letters
 from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
 from storage.errors import InvalidInput, NotFound
 from storage.queries import CaseFilters
@@ -40,7 +40,7 @@ def _version(form: Form) -> int:
 async def dashboard(request: web.Request) -> web.StreamResponse:
     me = signed_in(request).staff
     board = await request.app[QUERIES].dashboard(me.id)
-    post = await for_dashboard(request.app[STORAGE], me.id)
+    post = await letters.to_post(request.app[STORAGE], me.id)
     return render(request, "dashboard.html", {"board": board, "post": post})
 
 
@@ -105,7 +105,7 @@ async def _case_page(
         "last_stage": storage.procedure.last_stage,
         "has_external_body": storage.procedure.external_body is not None,
         "categories": {c.id: c.label for c in storage.procedure.categories},
-        "post": await for_case(storage, detail.case.id, me.id),
+        "post": await letters.of_case(storage, detail.case.id, me.id),
     }
     return render(request, "case.html", context, status=status)
 
