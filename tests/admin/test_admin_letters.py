@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -148,3 +149,54 @@ async def test_without_liblouis_staff_are_told_what_to_install(
     response = await client.get(f"/staff/letters/{letter_id}.brf")
     assert response.status == 503 and "liblouis-bin" in await response.text()
     assert (await client.get(f"/staff/letters/{letter_id}.pdf")).status == 200  # print still
+
+
+async def test_every_message_of_a_postal_complaint_becomes_a_letter(
+    storage: Storage, client: TestClient
+) -> None:
+    """Receipt, acknowledgement, extension, answer, escalation, final answer: each message
+    of a whole walk through West Wilts' three stages is on the case page as a letter, and its
+    PDF (and Braille, read back) holds every line of what was written to the person."""
+    await add_staff(storage, "chair@example.org", ["chair", "coordinator", "panel"])
+    done = await submit(storage, **by_post(language="en", adjustments=("braille",)))
+    cases, case_id = storage.cases, done.complaint_id
+    await cases.acknowledge(case_id, staff_id=None)
+    await cases.extend(
+        case_id,
+        which="respond",
+        new_date=date(2027, 1, 8),
+        reason="Two staff are ill.",
+        staff_id=None,
+    )
+    await cases.reply(case_id, "Our stage 1 answer.", staff_id=None)
+    for stage_answer in ("Our stage 2 answer.", "Our final answer."):
+        await cases.escalate(case_id, reasons="I am not satisfied.")
+        await cases.acknowledge(case_id, staff_id=None)
+        await cases.reply(case_id, stage_answer, staff_id=None)
+    async with storage.sessions() as session:
+        rows = list(
+            await session.scalars(
+                select(Outbox).where(Outbox.complaint_id == case_id).order_by(Outbox.id)
+            )
+        )
+    assert len(rows) >= 9 and {row.channel for row in rows} == {"post"}
+    assert "NACCC" in rows[-1].body  # the final answer names the external body
+
+    assert await login(client, "chair@example.org") == 303
+    listed = [
+        int(i)
+        for i in LINK.findall(section(await page(client, f"/staff/cases/{case_id}"), "letters"))
+    ]
+    assert listed == [row.id for row in rows]
+    check_braille = not braille.unavailable() or os.environ.get("CI")
+    for row in rows:
+        pdf = await client.get(f"/staff/letters/{row.id}.pdf")
+        assert pdf.status == 200
+        reader = PdfReader(BytesIO(await pdf.read()))
+        text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+        lines = [" ".join(line.split()) for line in row.body.splitlines() if line.strip()]
+        assert all(line in text for line in lines), row.body
+        if check_braille:
+            brf = await client.get(f"/staff/letters/{row.id}.brf")
+            read = " ".join(braille.back_translate(await brf.read(), "en").split())
+            assert all(line in read for line in lines), row.body
