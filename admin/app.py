@@ -13,6 +13,7 @@ from admin import (
     committee,
     enquiries,
     intake,
+    letters,
     report_schedules,
     reports,
     restrictions,
@@ -101,4 +102,5 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post("/accounts/{staff_id:\\d+}/active", accounts.set_active, name="account_active")
     add.add_get("/audit", accounts.audit_log, name="audit")
     reports.setup(app)
+    letters.setup(app)
     return app
