@@ -215,15 +215,16 @@ async def answer(request: web.Request) -> web.Response:
     if problem:
         shown.append(Shown(problem))
     replies: list[Reply] | None = None
-    if text.strip() or choice or files:
+    if not problem or text.strip() or choice or files:
+        # An empty answer too: the dialogue says how this question can be answered.
         replies = await runner.handle(
             visitor,
             Answer(text=text, choice=choice, files=tuple(files)),
             update_id=str(form.get("nonce", "")) or None,
             lang_hint=lang,
         )
-    if not replies:  # nothing sent, or a form posted twice (reload): show where they are
-        replies = [await runner.current(visitor, lang)]
+    if not replies:  # only a refused file, or a form posted twice: the question again
+        replies = [await runner.current(visitor, lang, welcome=False)]
     lang = await _lang(request, visitor)
     shown += [Shown(r.text) for r in replies]
     shown += await _waiting(request, visitor)

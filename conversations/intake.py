@@ -44,8 +44,11 @@ log = logging.getLogger(__name__)
 HISTORY_LIMIT = 100
 
 
-def start(draft: Draft | None, ctx: Context, lang_hint: str | None = None) -> tuple[Draft, Reply]:
-    """The first message: the language question for someone new, or where they left off."""
+def start(
+    draft: Draft | None, ctx: Context, lang_hint: str | None = None, *, welcome: bool = True
+) -> tuple[Draft, Reply]:
+    """The first message: the language question for someone new, or where they left off
+    (with "Welcome back" unless `welcome` is False: the person never left)."""
     if draft is None:
         fresh = Draft.new(lang_hint)
         return fresh, _ask(fresh, ctx)
@@ -54,7 +57,7 @@ def start(draft: Draft | None, ctx: Context, lang_hint: str | None = None) -> tu
     if current.mode == "cancelled":
         return current, _resume_prompt(current, t)
     current.mode = ""
-    if current.answers or current.history:
+    if welcome and (current.answers or current.history):
         return current, _ask(
             current, ctx, t.gettext("Welcome back. Let's carry on where you left off.")
         )
@@ -121,7 +124,7 @@ def _step(draft: Draft, answer: Answer, ctx: Context) -> tuple[Draft, Reply]:
                 return d, _ask(d, ctx, " ".join(notes))
             inp = Input(inp.text, inp.choice)
     if not inp.text and inp.choice is None and not inp.files:
-        return d, _ask(d, ctx, t.gettext("That message seemed to be empty."))
+        return d, _ask(d, ctx, _empty(d, ctx, t))
 
     question = current.ask(d, ctx, t)
     offered = _offered(d, current, question, t)
@@ -375,6 +378,13 @@ def _help(d: Draft, t: Translator) -> str:
             t.gettext("cancel: stop for now"),
         )
     )
+
+
+def _empty(d: Draft, ctx: Context, t: Translator) -> str:
+    """What to say to an empty message: how this question can be answered."""
+    if _current(d).ask(d, ctx, t).choices:
+        return t.gettext("Please type your answer, or tap one of the options.")
+    return t.gettext("Please type your answer.")
 
 
 def _stale(t: Translator) -> str:

@@ -65,11 +65,14 @@ class ChatRunner:
             case_stage=case_stage,
         )
 
-    async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
-        """The question the person is on now (or the first one), without changing anything."""
+    async def current(
+        self, external_id: str, lang_hint: str | None = None, *, welcome: bool = True
+    ) -> Reply:
+        """The question the person is on now (or the first one), without changing anything;
+        `welcome=False` when they never left (a refused file, a form sent again)."""
         data = await self.storage.drafts.load(self.channel, external_id)
         draft = Draft.from_dict(data) if data is not None else None
-        return intake.start(draft, self.context(), lang_hint)[1]
+        return intake.start(draft, self.context(), lang_hint, welcome=welcome)[1]
 
     async def handle(
         self,
