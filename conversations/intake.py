@@ -109,17 +109,13 @@ def _step(draft: Draft, answer: Answer, ctx: Context) -> tuple[Draft, Reply]:
 
     current = _current(d)
     notes: list[str] = []
+    kept = 0  # files kept here with the complaint, acknowledged once with whatever is said
     if files and not d.submitted:
         _keep_files(d, files)
         if current.id != "description":
-            notes.append(
-                t.ngettext(
-                    "Thank you, I've kept the file with your complaint.",
-                    "Thank you, I've kept the files with your complaint.",
-                    len(files),
-                )
-            )
+            kept = len(files)
             if not inp.text and inp.choice is None:
+                notes.append(_files_kept(t, kept))
                 notes.append(t.gettext("For this question, please type an answer or tap a button."))
                 return d, _ask(d, ctx, " ".join(notes))
             inp = Input(inp.text, inp.choice)
@@ -128,47 +124,92 @@ def _step(draft: Draft, answer: Answer, ctx: Context) -> tuple[Draft, Reply]:
 
     question = current.ask(d, ctx, t)
     offered = _offered(d, current, question, t)
-    if inp.choice is not None:
-        if inp.choice not in {c.id for c in offered}:
-            return d, _ask(d, ctx, _stale(t))
-        value = inp.choice.split(":", 1)[1]
-        if value == "keep" and current.is_answered(d):
-            return _advance(d, ctx, " ".join(notes))
-        inp = Input("", value, inp.files)
-    elif offered and current.id != "language":
+    if inp.choice is None and offered and current.id != "language":
         matched = match_choice(inp.text, offered, t)
         if matched is not None:
-            return _step(d, Answer(choice=matched, files=inp.files), ctx)
-        if question.expect is Expect.CHOICE and not d.submitted:
+            inp = Input("", matched, inp.files)  # typed a button's words: as if tapped
+        elif question.expect is Expect.CHOICE and not d.submitted:
             if len(inp.text) >= KEEP_TYPED_FROM and has_words(inp.text):
                 keep_note(d, inp.text)
-                notes.append(t.gettext("Thank you, I've kept what you wrote for staff to read."))
+                notes.append(_typed_kept(t, kept))
+            elif kept:
+                notes.append(_files_kept(t, kept))
             notes.append(t.gettext("For this question, please tap one of the options."))
             return d, _ask(d, ctx, " ".join(notes))
+    if inp.choice is not None:
+        if inp.choice not in {c.id for c in offered}:
+            return d, _ask(d, ctx, _join(_files_kept(t, kept), _stale(t)))
+        value = inp.choice.split(":", 1)[1]
+        if value == "keep" and current.is_answered(d):
+            return _advance(d, ctx, _files_kept(t, kept))
+        inp = Input("", value, inp.files)
 
     result = current.handle(d, inp, ctx, t)
-    return _apply(d, result, ctx, " ".join(notes))
+    if kept and _says(result):
+        # One acknowledgement per turn: the answer's own words come first.
+        return _apply(d, result, ctx, "", _also_kept(t, kept))
+    return _apply(d, result, ctx, _files_kept(t, kept))
 
 
-def _apply(d: Draft, result: Result, ctx: Context, note: str) -> tuple[Draft, Reply]:
+def _files_kept(t: Translator, count: int) -> str:
+    if not count:
+        return ""
+    return t.ngettext(
+        "Thank you, I've kept the file with your complaint.",
+        "Thank you, I've kept the files with your complaint.",
+        count,
+    )
+
+
+def _also_kept(t: Translator, count: int) -> str:
+    return t.ngettext(
+        "I've also kept the file with your complaint.",
+        "I've also kept the files with your complaint.",
+        count,
+    )
+
+
+def _typed_kept(t: Translator, files: int) -> str:
+    if not files:
+        return t.gettext("Thank you, I've kept what you wrote for staff to read.")
+    return t.ngettext(
+        "Thank you, I've kept what you wrote and the file for staff to read.",
+        "Thank you, I've kept what you wrote and the files for staff to read.",
+        files,
+    )
+
+
+def _says(result: Result) -> bool:
+    """Whether handling the answer says something of its own before the next question."""
     if isinstance(result, Next):
-        return _advance(d, ctx, _join(note, result.note))
+        return bool(result.note)
+    if isinstance(result, Goto):
+        return bool(result.note or result.text)
+    return bool(result.text)
+
+
+def _apply(
+    d: Draft, result: Result, ctx: Context, note: str, after: str = ""
+) -> tuple[Draft, Reply]:
+    """Carry out a step's result; `note` goes before what it says, `after` right after it."""
+    if isinstance(result, Next):
+        return _advance(d, ctx, _join(note, result.note, after))
     if isinstance(result, Goto):
         _push(d, d.step)
         d.step = result.step
         if result.text:
-            reply = _reply_with_text(d, ctx, _join(note, result.note, result.text))
+            reply = _reply_with_text(d, ctx, _join(note, result.note, result.text, after))
         else:
-            reply = _ask(d, ctx, _join(note, result.note))
+            reply = _ask(d, ctx, _join(note, result.note, after))
         return d, _with_effect(reply, result.effect, result.data)
     # Stay: say why (or acknowledge), keeping the question's buttons.
     t = translator(d.lang)
     if result.repeat:
-        reply = _ask(d, ctx, _join(note, result.text))
+        reply = _ask(d, ctx, _join(note, result.text, after))
     else:
         question = _current(d).ask(d, ctx, t)
         reply = Reply(
-            text=_join(note, result.text),
+            text=_join(note, result.text, after),
             choices=_offered(d, _current(d), question, t),
             expect=question.expect,
             step=d.step,
@@ -432,12 +473,22 @@ def _reply_with_text(d: Draft, ctx: Context, text: str) -> Reply:
 
 
 def _progress(d: Draft, ctx: Context) -> tuple[int, int] | None:
-    # Until they say what it is, count the questions of a complaint, the longest usual path.
-    probe = Draft(answers={"kind": "complaint", **d.answers})
-    counted = [s.id for s in STEPS if s.counted and s.applies(probe, ctx)]
-    if d.step not in counted:
+    """(number, total) of the question being asked, counted over the questions every path of
+    this kind asks; a follow-up keeps the number of the question before it. None until the
+    person says what it is (that answer decides the route), and for steps not counted."""
+    if not isinstance(d.answers.get("kind"), str):
         return None
-    return counted.index(d.step) + 1, len(counted)
+    number = 0
+    found = None
+    for s in STEPS:
+        if not s.counted or not s.applies(d, ctx):
+            continue
+        if not s.follows:
+            number += 1
+        if s.id == d.step:
+            found = max(number, 1)
+    total = sum(1 for s in STEPS if s.counted and not s.follows and s.applies(d, ctx))
+    return (found, total) if found is not None else None
 
 
 def _with_effect(reply: Reply, effect: Effect, data: dict[str, Any]) -> Reply:
@@ -502,6 +553,9 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
     not_compliment = kind is not Kind.COMPLIMENT
     description = "\n\n".join(x for x in a.get("description", []) if isinstance(x, str))
     notes = [x for x in a.get("notes", []) if isinstance(x, str)]
+    if a.get("late_reason") and isinstance(a["late_reason"], str) and complaint:
+        t = translator(draft.lang)
+        notes.insert(0, t.gettext("Why not sooner: {reason}", reason=a["late_reason"]))
     if notes:
         description = "\n\n".join([description, *notes]) if description else "\n\n".join(notes)
 
