@@ -232,8 +232,12 @@ async def answer(request: web.Request) -> web.Response:
         return web.json_response(
             {
                 "messages": [{"text": s.text, "mine": s.mine} for s in shown],
-                "choices": [{"id": c.id, "label": c.label} for c in replies[-1].choices],
+                "choices": [
+                    {"id": c.id, "label": c.label, "pressed": c.pressed}
+                    for c in replies[-1].choices
+                ],
                 "choices_label": translator(lang).gettext("Choose an answer"),
+                "selected_label": translator(lang).gettext("selected"),
                 "expect": replies[-1].expect.value,
                 "step": replies[-1].step,
                 "nonce": secrets.token_urlsafe(16),

@@ -13,6 +13,7 @@ from typing import Any
 
 from conversations.cleaning import clean, has_words
 from conversations.commands import Command, recognise
+from conversations.contacts import check_email, check_phone
 from conversations.context import Context
 from conversations.flow import Goto, Input, Next, Question, Result, Step, match_choice
 from conversations.followup import AFTER_BY_ID
@@ -22,6 +23,7 @@ from conversations.steps import (
     KEEP_TYPED_FROM,
     NO_KEEP,
     STEPS,
+    email_problem,
     handle_language,
     keep_note,
     language_labels,
@@ -98,6 +100,10 @@ def _step(draft: Draft, answer: Answer, ctx: Context) -> tuple[Draft, Reply]:
             return handled
     if d.mode == "choose_language":
         handled = _choose_language(d, inp, ctx, t)
+        if handled is not None:
+            return handled
+    if d.mode == "callback_contact":
+        handled = _callback_contact(d, inp, ctx, t)
         if handled is not None:
             return handled
 
@@ -247,23 +253,12 @@ def _command(d: Draft, command: Command, ctx: Context, t: Translator) -> tuple[D
     if command is Command.BACK:
         return _back(d, ctx, t)
     if command is Command.PERSON:
-        d.callback_requested = True
-        text = " ".join(
-            (
-                t.gettext(
-                    "Thank you. I've asked a member of staff to contact you, using the details "
-                    "you give here."
-                ),
-                t.gettext("You can carry on meanwhile: nothing you have told us is lost."),
-            )
-        )
-        data = {
-            "step": d.step,
-            "phone": d.answers.get("phone", ""),
-            "email": d.answers.get("email", ""),
-            "name": d.answers.get("name", ""),
-        }
-        return d, _with_effect(_ask(d, ctx, text), Effect.CALLBACK_REQUEST, data)
+        reach = _reach(d)
+        if reach or (d.submitted and ctx.channel != "console"):
+            return _callback(d, ctx, t, reach)
+        # Nobody can be asked to contact them before we know how: ask first.
+        d.mode = "callback_contact"
+        return d, _callback_prompt(t)
     if command is Command.CANCEL:
         if d.submitted:
             return d, _ask(d, ctx, t.gettext("Your complaint has already been sent."))
@@ -287,6 +282,77 @@ def _command(d: Draft, command: Command, ctx: Context, t: Translator) -> tuple[D
     # Command.RESUME: Telegram's /start on a conversation that already exists.
     note = t.gettext("Welcome back. Let's carry on where you left off.") if d.answers else ""
     return d, _ask(d, ctx, note)
+
+
+def _reach(d: Draft) -> str:
+    """A phone number or email address the person already gave for themselves, if any."""
+    for key in ("phone", "call_phone", "email"):
+        value = d.answers.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _callback(d: Draft, ctx: Context, t: Translator, reach: str) -> tuple[Draft, Reply]:
+    """Ask staff to contact them: at `reach`, or (after sending) through this chat."""
+    d.callback_requested = True
+    if reach:
+        first = t.gettext(
+            "Thank you. I've asked a member of staff to contact you at {contact}.", contact=reach
+        )
+    else:
+        first = t.gettext(
+            "Thank you. I've asked a member of staff to contact you. They will write to you "
+            "here, in this chat."
+        )
+    text = " ".join(
+        (first, t.gettext("You can carry on meanwhile: nothing you have told us is lost."))
+    )
+    data = {"step": d.step, "note": reach, "name": d.answers.get("name", "")}
+    return d, _with_effect(_ask(d, ctx, text), Effect.CALLBACK_REQUEST, data)
+
+
+def _callback_prompt(t: Translator, problem: str = "") -> Reply:
+    ask = t.gettext(
+        "A member of staff can phone or email you. What phone number or email address should "
+        "they use?"
+    )
+    return Reply(
+        text=_join(problem, ask),
+        choices=(Choice("callback:cancel", t.gettext("Never mind, carry on")),),
+        expect=Expect.TEXT,
+        step="callback",
+    )
+
+
+def _callback_contact(
+    d: Draft, inp: Input, ctx: Context, t: Translator
+) -> tuple[Draft, Reply] | None:
+    """The answer to "what number or address should they use?"."""
+    offered = _callback_prompt(t).choices
+    chosen = inp.choice or (match_choice(inp.text, offered, t) if inp.text else None)
+    if chosen == "callback:cancel":
+        d.mode = ""
+        return d, _ask(d, ctx, t.gettext("Okay, let's carry on."))
+    if inp.choice is not None or inp.files or recognise(inp.text, None, t) is not None:
+        d.mode = ""  # they went on with something else: handle it as usual
+        return None
+    if not inp.text:
+        return d, _callback_prompt(t, t.gettext("Please type your answer."))
+    if "@" in inp.text:
+        reach, problem = check_email(inp.text)
+        if reach is None:
+            return d, _callback_prompt(t, email_problem(t, problem))
+    else:
+        reach = check_phone(inp.text)
+        if reach is None:
+            problem_text = t.gettext(
+                "I couldn't use that. Please type an email address, like name@example.com, "
+                "or a phone number with the area code, like 07700 900123."
+            )
+            return d, _callback_prompt(t, problem_text)
+    d.mode = ""
+    return _callback(d, ctx, t, reach)
 
 
 def _back(d: Draft, ctx: Context, t: Translator) -> tuple[Draft, Reply]:
@@ -527,7 +593,7 @@ def _repaired(d: Draft) -> Draft:
     """Make a stored draft safe to continue: an unknown step or mode (from another version)."""
     if d.step not in BY_ID and d.step not in AFTER_BY_ID:
         d.step = "summary" if d.answers else "language"
-    if d.mode not in ("", "confirm_cancel", "choose_language", "cancelled"):
+    if d.mode not in ("", "confirm_cancel", "choose_language", "cancelled", "callback_contact"):
         d.mode = ""
     if not isinstance(d.answers, dict):
         d.answers = {}

@@ -24,7 +24,7 @@ from conversations.labels import (
     kind_labels,
     received_labels,
 )
-from conversations.model import Draft, Effect, Expect
+from conversations.model import Choice, Draft, Effect, Expect
 from locales import LANGUAGES, Translator, babel_code, language_for
 from procedures.case import ADJUSTMENTS
 from procedures.letters import limit_words
@@ -654,15 +654,14 @@ def selected_adjustments(draft: Draft) -> list[str]:
     return [a for a in ADJUSTMENTS if isinstance(chosen, list) and a in chosen]
 
 
-def _adjustment_buttons(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
+def _adjustment_buttons(draft: Draft, ctx: Context, t: Translator) -> tuple[Choice, ...]:
     selected = selected_adjustments(draft)
-    labels = {
-        key: ("✓ " + label if key in selected else label)
+    toggles = tuple(
+        Choice(f"adjustments:{key}", label, pressed=key in selected)
         for key, label in adjustment_labels(t).items()
-    }
-    labels["none"] = t.gettext("Nothing needed")
-    labels["done"] = t.gettext("Done")
-    return labels
+    )
+    ends = {"none": t.gettext("Nothing needed"), "done": t.gettext("Done")}
+    return (*toggles, *choices("adjustments", ends))
 
 
 def ask_adjustments(draft: Draft, ctx: Context, t: Translator) -> Question:
@@ -672,7 +671,7 @@ def ask_adjustments(draft: Draft, ctx: Context, t: Translator) -> Question:
             t.gettext("Tap all that apply, then Done. You can also type what you need."),
         )
     )
-    return Question(text, choices("adjustments", _adjustment_buttons(draft, ctx, t)))
+    return Question(text, _adjustment_buttons(draft, ctx, t))
 
 
 def handle_adjustments(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:

@@ -305,7 +305,10 @@ def test_talk_to_a_person_is_recorded_and_goes_on(chat: Chat) -> None:
     begin(chat)
     chat.tap("complaint")
     reply = chat.tap("cmd:person")
+    assert reply.effect is Effect.NONE and "phone number or email address" in reply.text
+    reply = chat.send("07700 900123")
     assert reply.effect is Effect.CALLBACK_REQUEST
+    assert reply.data["note"] == "+447700900123"
     assert reply.step == "behalf"
     assert chat.draft.callback_requested
 
