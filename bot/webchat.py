@@ -135,9 +135,12 @@ async def show(request: web.Request) -> web.Response:
     """The page: messages waiting for the visitor, then the question they are on."""
     visitor, new = _visitor(request)
     lang = await _lang(request, visitor)
-    reply = await request.app[RUNNER].current(visitor, lang)
+    runner = request.app[RUNNER]
+    reply = await runner.current(visitor, lang)
+    # The conversation so far first, so a reload in the middle loses nothing from view.
+    so_far = [Shown(s.text, mine=s.mine) for s in await runner.transcript(visitor)]
     shown = await _waiting(request, visitor)
-    return await _page(request, visitor, new, [*shown, Shown(reply.text)], reply, lang)
+    return await _page(request, visitor, new, [*so_far, *shown, Shown(reply.text)], reply, lang)
 
 
 async def poll(request: web.Request) -> web.Response:
