@@ -76,7 +76,9 @@ def _axis_label(x: float, y: int, label: str, group: float) -> str:
         f'<tspan x="{x:.1f}" dy="{0 if n == 0 else 14}">{escape(line)}</tspan>'
         for n, line in enumerate(lines)
     )
-    return f'<text class="axis" x="{x:.1f}" y="{y}" font-size="12" text-anchor="middle">{spans}</text>'
+    return (
+        f'<text class="axis" x="{x:.1f}" y="{y}" font-size="12" text-anchor="middle">{spans}</text>'
+    )
 
 
 def bar_chart(

@@ -74,9 +74,7 @@ def role_labels(procedure: Procedure) -> dict[str, str]:
 
 def _words(role: str) -> str:
     # Short parts without vowels are initials: "smt" is the SMT.
-    parts = [
-        p.upper() if len(p) <= 3 and not set(p) & set("aeiou") else p for p in role.split("_")
-    ]
+    parts = [p.upper() if len(p) <= 3 and not set(p) & set("aeiou") else p for p in role.split("_")]
     text = " ".join(parts)
     return text[:1].upper() + text[1:]
 

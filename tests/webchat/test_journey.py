@@ -5,6 +5,7 @@ Every test reads the page the server sends back, bubble by bubble, as the person
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from sqlalchemy import select
@@ -101,7 +102,7 @@ async def test_the_progress_hint_never_jumps(open_chat: Open) -> None:
     numbered = [(step, p) for step, p in seen if p is not None]
     assert {total for _, (_, total) in numbered} == {numbered[0][1][1]}, numbered
     numbers = [n for _, (n, _) in numbered]
-    assert all(0 <= b - a <= 1 for a, b in zip(numbers, numbers[1:], strict=False)), numbered
+    assert all(0 <= b - a <= 1 for a, b in itertools.pairwise(numbers)), numbered
     assert numbers[-1] == numbered[0][1][1]  # the last question is "N of N"
     # Every question after "What would you like to do?" says where the person is.
     asked = [step for step, _ in seen]
