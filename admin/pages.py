@@ -71,6 +71,8 @@ def render(
         "csrf": csrf_token(request),
         "organisation": storage.procedure.organisation,
         "role_names": role_labels(storage.procedure),
+        "takes_enquiries": storage.procedure.enquiries is not None,
+        "committee": storage.procedure.committee,
         "today": today,
         "path": request.path,
     }
