@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conversations.context import Context
+from conversations.flow import Step
 from conversations.model import Draft
 from conversations.steps import STEPS, description_parts
 from locales import translator
@@ -38,19 +39,17 @@ def transcript(draft: Draft, ctx: Context) -> list[Said]:
         for key in step.keys:
             fresh.answers.pop(key, None)
         said.append(Said(step.ask(fresh, ctx, t).text, mine=False))
-        said += [Said(text, mine=True) for text in _answers(draft, step.id, ctx)]
+        said += [Said(text, mine=True) for text in _answers(draft, step, ctx)]
     return said
 
 
-def _answers(draft: Draft, step_id: str, ctx: Context) -> list[str]:
-    step = next(s for s in STEPS if s.id == step_id)
-    if step_id == "description":
+def _answers(draft: Draft, step: Step, ctx: Context) -> list[str]:
+    if step.id == "description":
         files = draft.answers.get("files")
         names = [f"📎 {f.get('name', '')}" for f in files or [] if isinstance(f, dict)]
         return [*description_parts(draft), *names]
-    value = draft.answers.get(step_id)
-    assert step.show is not None
-    shown = step.show(draft, ctx, translator(draft.lang))
+    value = draft.answers.get(step.id)
+    shown = step.show(draft, ctx, translator(draft.lang)) if step.show else ""
     # Typed answers whole; the read-back shortens long ones.
     if isinstance(value, str) and shown.endswith("…") and len(value) > len(shown):
         return [value]
