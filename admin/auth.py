@@ -95,15 +95,21 @@ async def logout(request: web.Request) -> web.StreamResponse:
 # -- first run ---------------------------------------------------------------------------
 
 
-async def _setup_allowed(request: web.Request, token: str) -> None:
+async def _setup_refused(request: web.Request, token: str) -> web.Response | None:
+    """Why this setup link cannot be used now, as a page; None when it can."""
     storage = request.app[STORAGE]
-    if not token_ok(storage.settings.secret_key, token) or await request.app[DIRECTORY].count():
-        raise web.HTTPNotFound()
+    if not token_ok(storage.settings.secret_key, token):
+        raise web.HTTPNotFound(text="There is no such page. Check the link, or sign in.")
+    if await request.app[DIRECTORY].count():
+        # The right link, used before: say so and how to sign in, not a bare 404.
+        return _pre_page(request, "setup_used.html", {}, 410)
+    return None
 
 
 async def setup_form(request: web.Request) -> web.StreamResponse:
     token = request.query.get("token", "")
-    await _setup_allowed(request, token)
+    if (refused := await _setup_refused(request, token)) is not None:
+        return refused
     roles = procedure_roles(request.app[STORAGE].procedure)
     context = {"token": token, "roles": roles, "error": "", "values": {}, "chosen": [ADMIN]}
     return _pre_page(request, "setup.html", context)
@@ -112,14 +118,15 @@ async def setup_form(request: web.Request) -> web.StreamResponse:
 async def setup(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     token = str(form.get("token", ""))
-    await _setup_allowed(request, token)
+    if (refused := await _setup_refused(request, token)) is not None:
+        return refused
     roles = [str(r) for r in form.getall("role", [])]
     now = request.app[CLOCK]()
     try:
         if form.get("password") != form.get("password_again"):
-            raise InvalidInput("the two passwords are not the same")
+            raise InvalidInput("The two passwords are not the same.")
         if ADMIN not in roles:
-            raise InvalidInput("the first account needs the admin role")
+            raise InvalidInput("The first account needs the admin role.")
         staff = await request.app[DIRECTORY].add(
             str(form.get("email", "")),
             str(form.get("name", "")),
@@ -156,7 +163,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     now = request.app[CLOCK]()
     try:
         if form.get("new") != form.get("new_again"):
-            raise InvalidInput("the two new passwords are not the same")
+            raise InvalidInput("The two new passwords are not the same.")
         await request.app[DIRECTORY].change_password(
             me.id, str(form.get("current", "")), str(form.get("new", "")), now=now, by=me.id
         )

@@ -35,7 +35,7 @@ def _case_id(request: web.Request) -> int:
 def _version(form: Form) -> int:
     version = _int(str(form.get("version", "")))
     if version is None:
-        raise InvalidInput("the form has no case version; open the case again")
+        raise InvalidInput("The form has no case version; open the case again.")
     return version
 
 
@@ -272,7 +272,7 @@ async def call_done(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     stage = _int(str(form.get("stage", "")))
     if stage is None:
-        raise InvalidInput("the form has no stage; open the page again")
+        raise InvalidInput("The form has no stage; open the page again.")
     case_id = _case_id(request)
     await request.app[QUERIES].call_done(case_id, stage, request.match_info["purpose"], me.id)
     back = str(form.get("back", ""))

@@ -135,9 +135,12 @@ async def show(request: web.Request) -> web.Response:
     """The page: messages waiting for the visitor, then the question they are on."""
     visitor, new = _visitor(request)
     lang = await _lang(request, visitor)
-    reply = await request.app[RUNNER].current(visitor, lang)
+    runner = request.app[RUNNER]
+    reply = await runner.current(visitor, lang)
+    # The conversation so far first, so a reload in the middle loses nothing from view.
+    so_far = [Shown(s.text, mine=s.mine) for s in await runner.transcript(visitor)]
     shown = await _waiting(request, visitor)
-    return await _page(request, visitor, new, [*shown, Shown(reply.text)], reply, lang)
+    return await _page(request, visitor, new, [*so_far, *shown, Shown(reply.text)], reply, lang)
 
 
 async def poll(request: web.Request) -> web.Response:
@@ -215,15 +218,16 @@ async def answer(request: web.Request) -> web.Response:
     if problem:
         shown.append(Shown(problem))
     replies: list[Reply] | None = None
-    if text.strip() or choice or files:
+    if not problem or text.strip() or choice or files:
+        # An empty answer too: the dialogue says how this question can be answered.
         replies = await runner.handle(
             visitor,
             Answer(text=text, choice=choice, files=tuple(files)),
             update_id=str(form.get("nonce", "")) or None,
             lang_hint=lang,
         )
-    if not replies:  # nothing sent, or a form posted twice (reload): show where they are
-        replies = [await runner.current(visitor, lang)]
+    if not replies:  # only a refused file, or a form posted twice: the question again
+        replies = [await runner.current(visitor, lang, welcome=False)]
     lang = await _lang(request, visitor)
     shown += [Shown(r.text) for r in replies]
     shown += await _waiting(request, visitor)
@@ -231,8 +235,12 @@ async def answer(request: web.Request) -> web.Response:
         return web.json_response(
             {
                 "messages": [{"text": s.text, "mine": s.mine} for s in shown],
-                "choices": [{"id": c.id, "label": c.label} for c in replies[-1].choices],
+                "choices": [
+                    {"id": c.id, "label": c.label, "pressed": c.pressed}
+                    for c in replies[-1].choices
+                ],
                 "choices_label": translator(lang).gettext("Choose an answer"),
+                "selected_label": translator(lang).gettext("selected"),
                 "expect": replies[-1].expect.value,
                 "step": replies[-1].step,
                 "nonce": secrets.token_urlsafe(16),

@@ -65,13 +65,13 @@ def new_date(form: Form) -> date:
     try:
         return date.fromisoformat(text(form, "new_date"))
     except ValueError:
-        raise InvalidInput("give the new date as a date, for example 2026-12-31") from None
+        raise InvalidInput("Give the new date as a date, for example 2026-12-31.") from None
 
 
 def which(form: Form) -> str:
     value = text(form, "which") or "respond"
     if value not in ("acknowledge", "respond"):
-        raise InvalidInput("choose which date to extend")
+        raise InvalidInput("Choose which date to extend.")
     return value
 
 
@@ -127,7 +127,7 @@ async def perform(
         await cases.close(case_id, notify=checked(form, "notify"), **common)
     elif name == "outcome":
         if text(form, "outcome") not in OUTCOMES:
-            raise InvalidInput("choose the outcome")
+            raise InvalidInput("Choose the outcome.")
         await cases.record_outcome(
             case_id,
             outcome=text(form, "outcome"),
@@ -141,12 +141,12 @@ async def perform(
         await ask_to_share_name(cases, case_id, **common)
     elif name == "name_choice":
         if text(form, "share") not in ("yes", "no"):
-            raise InvalidInput("choose what they answered")
+            raise InvalidInput("Choose what they answered.")
         await record_name_choice(cases, case_id, share=text(form, "share") == "yes", **common)
     elif name == "note":
         await cases.add_note(case_id, text(form, "body"), staff_id=staff_id)
     else:
-        raise InvalidInput(f"unknown action {name}")
+        raise InvalidInput(f"Unknown action {name}.")
 
 
 def available(detail: CaseDetail, last_stage: int, final: bool, external_body: bool) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations import followup, intake
 from conversations.context import Context
 from conversations.model import Answer, Draft, Effect, Reply
+from conversations.transcript import Said, transcript
 from locales import Translator, translator
 from procedures import letters
 from procedures.case import Received
@@ -65,11 +66,21 @@ class ChatRunner:
             case_stage=case_stage,
         )
 
-    async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
-        """The question the person is on now (or the first one), without changing anything."""
+    async def current(
+        self, external_id: str, lang_hint: str | None = None, *, welcome: bool = True
+    ) -> Reply:
+        """The question the person is on now (or the first one), without changing anything;
+        `welcome=False` when they never left (a refused file, a form sent again)."""
         data = await self.storage.drafts.load(self.channel, external_id)
         draft = Draft.from_dict(data) if data is not None else None
-        return intake.start(draft, self.context(), lang_hint)[1]
+        return intake.start(draft, self.context(), lang_hint, welcome=welcome)[1]
+
+    async def transcript(self, external_id: str) -> list[Said]:
+        """This complaint's questions and answers so far, for a page opened again."""
+        data = await self.storage.drafts.load(self.channel, external_id)
+        if data is None:
+            return []
+        return transcript(Draft.from_dict(data), self.context())
 
     async def handle(
         self,

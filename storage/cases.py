@@ -258,9 +258,9 @@ class CaseService:
     ) -> Submitted:
         description = new.description.strip()
         if new.kind is Kind.ENQUIRY and self.procedure.enquiries is None:
-            raise InvalidInput(f"{self.procedure.organisation} sets no rule for enquiries")
+            raise InvalidInput(f"{self.procedure.organisation} sets no rule for enquiries.")
         if not description and new.kind is Kind.COMPLAINT and not new.attachments:
-            raise InvalidInput("a complaint needs a description or a file")
+            raise InvalidInput("A complaint needs a description or a file.")
         # Someone who cannot write may send only a voice note or a photo of a letter.
         description = description or FILES_ONLY
         now = self.clock()
@@ -402,7 +402,7 @@ class CaseService:
     ) -> None:
         """Send staff's words; with ends_stage, this is the stage's response."""
         if not body.strip():
-            raise InvalidInput("the reply is empty")
+            raise InvalidInput("The reply is empty.")
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
@@ -481,7 +481,7 @@ class CaseService:
     async def add_note(self, complaint_id: int, body: str, *, staff_id: int | None) -> None:
         """An internal note: on the timeline for staff, never sent."""
         if not body.strip():
-            raise InvalidInput("the note is empty")
+            raise InvalidInput("The note is empty.")
         async with self.unit_of_work() as session:
             complaint, _ = await self._load(session, complaint_id, staff_id=staff_id, acting=False)
             session.add(
@@ -504,7 +504,7 @@ class CaseService:
         expected_version: int | None = None,
     ) -> None:
         if not question.strip():
-            raise InvalidInput("the question is empty")
+            raise InvalidInput("The question is empty.")
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
@@ -529,9 +529,9 @@ class CaseService:
     ) -> None:
         """Replace a due date with a later one; the old date stays in the history."""
         if which not in ("acknowledge", "respond"):
-            raise InvalidInput("which must be acknowledge or respond")
+            raise InvalidInput("Choose which date to extend: acknowledge or respond.")
         if not reason.strip():
-            raise InvalidInput("an extension needs a reason the complainant can read")
+            raise InvalidInput("An extension needs a reason the complainant can read.")
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
@@ -544,7 +544,7 @@ class CaseService:
             attribute = f"{which}_by"
             previous = getattr(record, attribute)
             if new_date <= max(filter(None, [previous, self.today()]), default=self.today()):
-                raise InvalidInput("the new date must be later than the current one and today")
+                raise InvalidInput(_not_later(which, new_date, previous, self.today()))
             setattr(record, attribute, new_date)
             session.add(
                 Extension(
@@ -588,10 +588,10 @@ class CaseService:
         reason why not (Cambridge Art Therapy's promise). The apology and any change to
         policy go in the stage's answer; recorded after the answer, they are sent now."""
         if outcome not in OUTCOMES:
-            raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
+            raise InvalidInput(f"Outcome must be one of {', '.join(OUTCOMES)}.")
         if outcome != "not_upheld" and not apology and not no_apology_reason.strip():
             raise InvalidInput(
-                "an upheld complaint needs an apology, or a reason why there is none"
+                "An upheld complaint needs an apology, or a reason why there is none."
             )
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
@@ -841,4 +841,18 @@ def case_view(complaint: Complaint, person: Person) -> CaseView:
             )
             for s in complaint.stages
         ),
+    )
+
+
+def _day(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def _not_later(which: str, new_date: date, previous: date | None, today: date) -> str:
+    """The refusal of an extension, with the dates that decide it (staff read it)."""
+    due = "acknowledge-by" if which == "acknowledge" else "reply-by"
+    current = f"the current {due} date, {_day(previous)}, and " if previous else ""
+    return (
+        f"The new {due} date must be later than {current}today, {_day(today)}. "
+        f"{_day(new_date)} is not."
     )

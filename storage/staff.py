@@ -61,6 +61,29 @@ def procedure_roles(procedure: Procedure) -> tuple[str, ...]:
     return (*roles, ADMIN)
 
 
+def role_labels(procedure: Procedure) -> dict[str, str]:
+    """A name to read for every role id ("line_manager" -> "Line manager (stage 2)"): pages
+    show these, forms still send the ids."""
+    stages: dict[str, list[str]] = {}
+    for stage in procedure.stages:
+        for role in (stage.handler.role, stage.handler.alternative_role):
+            if role:
+                stages.setdefault(role, []).append(str(stage.number))
+    labels = {
+        role: f"{_words(role)} ({'stages' if len(numbers) > 1 else 'stage'} {', '.join(numbers)})"
+        for role, numbers in stages.items()
+    }
+    labels[ADMIN] = "Administrator (accounts and audit log)"
+    return labels
+
+
+def _words(role: str) -> str:
+    # Short parts without vowels are initials: "smt" is the SMT.
+    parts = [p.upper() if len(p) <= 3 and not set(p) & set("aeiou") else p for p in role.split("_")]
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -70,15 +93,15 @@ def check_roles(procedure: Procedure, roles: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(r.strip() for r in roles if r.strip()))
     unknown = [r for r in chosen if r not in allowed]
     if unknown:
-        raise InvalidInput(f"unknown role {unknown[0]!r}: choose from {', '.join(allowed)}")
+        raise InvalidInput(f"Unknown role {unknown[0]!r}: choose from {', '.join(allowed)}.")
     if not chosen:
-        raise InvalidInput("give at least one role")
+        raise InvalidInput("Give at least one role.")
     return chosen
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
+        raise InvalidInput(f"The password must have at least {MIN_PASSWORD} characters.")
 
 
 async def hash_password(password: str) -> str:
@@ -170,17 +193,17 @@ class StaffDirectory:
         """A new active account. `only_if_none`: first-run setup, refused once any exists."""
         email = normalise_email(email)
         if "@" not in email or len(email) > 320:
-            raise InvalidInput("give a valid email address")
+            raise InvalidInput("Give a valid email address.")
         if not name.strip():
-            raise InvalidInput("give the person's name")
+            raise InvalidInput("Give the person's name.")
         chosen = check_roles(self.procedure, roles)
         check_password(password)
         hashed = await hash_password(password)
         async with self.sessions() as session, session.begin():
             if only_if_none and await session.scalar(select(func.count(StaffUser.id))):
-                raise InvalidInput("the first account has already been created")
+                raise InvalidInput("The first account has already been created.")
             if await session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
-                raise InvalidInput(f"there is already an account for {email}")
+                raise InvalidInput(f"There is already an account for {email}.")
             row = StaffUser(
                 email=email,
                 name=name.strip(),
@@ -252,7 +275,7 @@ class StaffDirectory:
             row = await self._row(session, staff_id)
             stored = row.password_hash
         if current is not None and not await verify_password(stored, current):
-            raise InvalidInput("the current password is not right")
+            raise InvalidInput("The current password is not right.")
         async with self.sessions() as session, session.begin():
             row = await self._row(session, staff_id)
             row.password_hash = hashed
@@ -278,7 +301,7 @@ class StaffDirectory:
             select(StaffUser).where(StaffUser.id != leaving, StaffUser.active.is_(True))
         )
         if not any(ADMIN in (o.roles or []) for o in others):
-            raise InvalidInput("keep at least one active admin account")
+            raise InvalidInput("Keep at least one active admin account.")
 
     # -- signing in ------------------------------------------------------------------------
 

@@ -187,7 +187,7 @@ async def set_subject(
 ) -> None:
     """Name the member of staff the complaint is about (hides it from them from now on)."""
     if subject_id is not None and await session.get(StaffUser, subject_id) is None:
-        raise InvalidInput("choose a member of staff from the list")
+        raise InvalidInput("Choose a member of staff from the list.")
     await bump_version(session, complaint, expected_version)
     complaint.subject_staff_id = subject_id
     if subject_id is not None:
@@ -224,7 +224,7 @@ async def assign_handler(
 ) -> None:
     """Make someone the named handler of the current stage, if the rules allow them."""
     if not complaint.stages:
-        raise InvalidInput(f"{complaint.reference} has no stage to assign")
+        raise InvalidInput(f"{complaint.reference} has no stage to assign.")
     if handler_id is not None:
         reason = await handler_refusal(session, procedure, complaint, handler_id)
         if reason:

@@ -368,7 +368,7 @@ async def test_first_run_setup(storage: Storage, client: TestClient) -> None:
     assert (await client.get("/staff/accounts")).status == 200
     assert await setup_link(storage) is None
     again = await client.get("/staff/setup?token=" + setup_token("test-secret-key"))
-    assert again.status == 404
+    assert again.status == 410  # the link was used: a page says so and how to sign in
 
 
 async def test_admin_pages_are_for_admins(storage: Storage, client: TestClient) -> None:
