@@ -11,16 +11,19 @@ update id changes nothing.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import followup, intake
-from conversations.context import Context
+from conversations.context import CaseFacts, Context
 from conversations.model import Answer, Draft, Effect, Reply
 from locales import Translator, translator
 from procedures import letters
 from procedures.case import Received
+from procedures.lifecycle import Actor
+from services.actions import facts_of
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
 from storage.people import person_for
@@ -57,12 +60,16 @@ class ChatRunner:
         self.clock = storage.clock
         self.submitted: Submitted | None = None  # set by the turn that submitted
 
-    def context(self, case_stage: int = 1) -> Context:
+    def today(self) -> date:
+        return self.clock().astimezone(self.storage.settings.zone).date()
+
+    def context(self, case_stage: int = 1, cases: tuple[CaseFacts, ...] = ()) -> Context:
         return Context(
             procedure=self.storage.procedure,
-            today=self.clock().astimezone(self.storage.settings.zone).date(),
+            today=self.today(),
             channel=self.channel,
             case_stage=case_stage,
+            cases=cases,
         )
 
     async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
@@ -121,7 +128,7 @@ class ChatRunner:
     ) -> tuple[Draft, Reply, Context]:
         """The pure dialogue's answer to `answer`, from the draft in `snapshot`."""
         draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
-        ctx = self.context(await self._case_stage(snapshot.person_id, draft))
+        ctx = await self._case_context(snapshot.person_id, draft)
         if answer is None or draft is None:
             # First contact, or /start: the page already showed the first question, so an
             # answer that arrives with it still counts.
@@ -205,12 +212,20 @@ class ChatRunner:
         turn.person_id = done.person_id
         return followup.with_reference(draft, done.reference), shown
 
-    async def _case_stage(self, person_id: int | None, draft: Draft | None) -> int:
-        """The stage of the person's latest complaint, for "I am not satisfied"."""
+    async def _case_context(self, person_id: int | None, draft: Draft | None) -> Context:
+        """The context, with the person's cases as the lifecycle table sees them: the
+        follow-up menu and "I am not satisfied" offer what the table allows."""
         if person_id is None or draft is None or not draft.submitted:
-            return 1
+            return self.context()
         views = await self.storage.cases.cases_of(person_id)
-        return views[0].current_stage if views else 1
+        today = self.today()
+        procedure = self.storage.procedure
+        cases = tuple(
+            CaseFacts(reference=v.reference, facts=facts_of(procedure, v, today))
+            for v in views
+            if v.kind == "complaint"
+        )
+        return self.context(views[0].current_stage if views else 1, cases)
 
     async def _effect(
         self,
@@ -256,33 +271,55 @@ class ChatRunner:
         if case is None:
             return draft, [Reply(text=t.gettext("We could not find that complaint."))]
         text = str(reply.data.get("text", ""))
-        files = tuple(str(f) for f in reply.data.get("files", ()))
+        files = tuple(file_refs(reply.data.get("files", ())))
         cases = self.storage.cases
+        letter: list[str] = []
         try:
             # A savepoint: a refused follow-up undoes only itself, and the turn still saves.
             async with session.begin_nested():
                 if reply.effect is Effect.ADD_INFO:
                     await cases.add_information(case.id, text, attachments=files, session=session)
                 else:
-                    await cases.escalate(case.id, reasons=text, session=session)
-            if reply.effect is Effect.ADD_INFO:
-                message = t.gettext(
-                    "Thank you. We have added this to complaint {reference}.", reference=reference
-                )
-            else:
-                message = t.gettext(
-                    "Thank you. We have your request about complaint {reference}. "
-                    "We will send you a message to confirm.",
-                    reference=reference,
-                )
+                    await cases.escalate(
+                        case.id,
+                        reasons=text,
+                        attachments=files,
+                        by=Actor.COMPLAINANT,
+                        letter=letter,
+                        session=session,
+                    )
+            if reply.effect is Effect.ESCALATE:
+                # One confirmation: the letter with the new stage's dates, then the menu.
+                return draft, [replace(reply, text="\n\n".join([*letter, reply.text]))]
+            message = t.gettext(
+                "Thank you. We have added this to complaint {reference}.", reference=reference
+            )
         except CaseError as error:
             log.info("follow-up on %s refused: %s", reference, error)
+            if reply.effect is Effect.ESCALATE:
+                # Nothing they wrote or sent is lost: it goes on the case for staff. (The
+                # refused attempt's version claim was rolled back: forget what it loaded.)
+                session.expire_all()
+                async with session.begin_nested():
+                    await cases.add_information(case.id, text, attachments=files, session=session)
             message = t.gettext(
                 "We could not do that for complaint {reference}. A member of staff will "
                 "look at your message.",
                 reference=reference,
             )
+        if reply.effect is Effect.ESCALATE:  # one message, with the menu's buttons
+            return draft, [replace(reply, text="\n\n".join([message, reply.text]))]
         return draft, [Reply(text=message)]
+
+
+def file_refs(files: object) -> list[str]:
+    """The content hashes of the files a follow-up carries (FileRef dicts, or hashes)."""
+    found = []
+    for file in files if isinstance(files, list | tuple) else ():
+        ref = file.get("ref") if isinstance(file, dict) else file
+        if isinstance(ref, str) and ref:
+            found.append(ref)
+    return found
 
 
 def status_text(t: Translator, views: list[CaseView]) -> str:

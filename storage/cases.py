@@ -579,11 +579,16 @@ class CaseService:
         expected_version: int | None = None,
         session: AsyncSession | None = None,
         by: Actor = Actor.STAFF,
+        attachments: tuple[str, ...] = (),
+        letter: list[str] | None = None,
     ) -> bool:
         """Move to the next stage. Returns True when the request came after the window.
 
         `by`: staff move a case on; a complainant asks (the table's request_next_stage).
         A late request is never dropped: the stage opens, flagged for staff to decide.
+        `attachments`: files sent with the request, kept on the case. `letter`: the chat
+        shows the confirmation as its reply, so its text is added here and it is not sent
+        to the chat again.
         """
         async with self.unit_of_work(session) as session:
             complaint, person = await self._load(
@@ -620,7 +625,17 @@ class CaseService:
                 respond_by=new.respond_by,
                 late=late,
             )
-            await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
+            await self._link_attachments(session, complaint, person, attachments)
+            await enqueue(
+                session,
+                person,
+                text,
+                now=self.clock(),
+                complaint_id=complaint.id,
+                inline=letter is not None,
+            )
+            if letter is not None:
+                letter.append(text)
             self._audit(
                 session, "escalate", complaint, staff_id, f"to stage {complaint.current_stage}"
             )
