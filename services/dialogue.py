@@ -74,9 +74,10 @@ class ChatRunner:
 
     async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
         """The question the person is on now (or the first one), without changing anything."""
-        data = await self.storage.drafts.load(self.channel, external_id)
-        draft = Draft.from_dict(data) if data is not None else None
-        return intake.start(draft, self.context(), lang_hint)[1]
+        snapshot = await self.storage.drafts.read(self.channel, external_id, None)
+        draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
+        ctx = await self._case_context(snapshot.person_id, draft)
+        return intake.start(draft, ctx, lang_hint)[1]
 
     async def handle(
         self,
@@ -162,6 +163,8 @@ class ChatRunner:
                 # open; a receipt or a confirmation comes after the answer.
                 answered_first = reply.effect in (Effect.STATUS, Effect.MY_DATA)
                 replies = [*more, reply] if answered_first else [reply, *more]
+                if reply.effect is Effect.ESCALATE:
+                    replies = more  # the confirmation already ends with the menu
             turn.data = draft.to_dict()
             if reply.effect is Effect.DELETE_DRAFT:
                 turn.delete()
