@@ -49,7 +49,7 @@ class Facts:
     """What the table needs to know about one case, as plain data (storage fills it in)."""
 
     status: Status
-    is_complaint: bool  # not a compliment or feedback
+    is_complaint: bool  # not a compliment, feedback or an enquiry
     stage: int | None  # the current stage's number (0: informal), None without stages
     acknowledged: bool = False
     responded: bool = False
@@ -59,6 +59,8 @@ class Facts:
     stage_final: bool = False  # the procedure marks the current stage final
     external_body: bool = False
     today: date | None = None
+    is_enquiry: bool = False  # an elected member's enquiry: one answer, no stages after it
+    name_shared: bool = True  # False: they chose not to be named to the investigators
 
     @classmethod
     def of(
@@ -73,6 +75,7 @@ class Facts:
         respond_by: date | None = None,
         escalate_by: date | None = None,
         today: date | None = None,
+        name_shared: bool = True,
     ) -> Facts:
         final = False
         if stage:
@@ -92,6 +95,8 @@ class Facts:
             stage_final=final,
             external_body=procedure.external_body is not None,
             today=today,
+            is_enquiry=kind == "enquiry",
+            name_shared=name_shared,
         )
 
 
@@ -104,6 +109,14 @@ class Guard:
 
 def _complaint(f: Facts) -> bool:
     return f.is_complaint and f.stage is not None
+
+
+def _has_stage(f: Facts) -> bool:
+    return (f.is_complaint or f.is_enquiry) and f.stage is not None
+
+
+def _name_withheld(f: Facts) -> bool:
+    return not f.name_shared
 
 
 def _not_acknowledged(f: Facts) -> bool:
@@ -149,6 +162,8 @@ def _has_external_body(f: Facts) -> bool:
 
 
 COMPLAINT = Guard("complaint", "it is not a complaint with stages", _complaint)
+HAS_STAGE = Guard("has a stage", "it has no stage to answer", _has_stage)
+NAME_WITHHELD = Guard("name withheld", "their name is already shared", _name_withheld)
 NOT_ACKNOWLEDGED = Guard(
     "not acknowledged", "it is already acknowledged or answered", _not_acknowledged
 )
@@ -221,10 +236,10 @@ TABLE: tuple[Transition, ...] = (
         Status.RESPONDED,
         "the stage's response date and its escalation deadline",
         "response",
-        (COMPLAINT, NOT_ANSWERED),
+        (HAS_STAGE, NOT_ANSWERED),
     ),
     Transition(
-        "message", STAFF, WORKING, _same, "a message on the timeline", "staff_message", (COMPLAINT,)
+        "message", STAFF, WORKING, _same, "a message on the timeline", "staff_message", (HAS_STAGE,)
     ),
     Transition(
         "request_information",
@@ -242,7 +257,7 @@ TABLE: tuple[Transition, ...] = (
         _same,
         "a later due date, keeping the old one in the history",
         "extension",
-        (COMPLAINT, NOT_ANSWERED),
+        (HAS_STAGE, NOT_ANSWERED),
     ),
     Transition(
         "escalate",
@@ -282,6 +297,25 @@ TABLE: tuple[Transition, ...] = (
         None,
         (COMPLAINT,),
     ),
+    # Cambridge Art Therapy: ask whether a withheld name may be shared, and record the answer.
+    Transition(
+        "ask_name",
+        STAFF,
+        WORKING,
+        Status.AWAITING,
+        "the question on the timeline",
+        "name_needed",
+        (COMPLAINT, NAME_WITHHELD),
+    ),
+    Transition(
+        "name_choice",
+        STAFF,
+        WORKING,
+        _resume,
+        "their answer, and a note for staff",
+        None,
+        (COMPLAINT, NAME_WITHHELD),
+    ),
     Transition(
         "close",
         STAFF,
@@ -305,9 +339,9 @@ TABLE: tuple[Transition, ...] = (
 BY_NAME = {transition.name: transition for transition in TABLE}
 
 
-def initial(*, is_complaint: bool, informal: bool) -> Status:
-    """The state a new case starts in."""
-    if not is_complaint:
+def initial(*, is_case: bool, informal: bool) -> Status:
+    """The state a new case starts in (`is_case`: a complaint or an enquiry)."""
+    if not is_case:
         return Status.RECORDED
     return Status.INFORMAL if informal else Status.OPEN
 

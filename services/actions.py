@@ -20,8 +20,9 @@ from procedures.model import Procedure
 from storage.cases import OUTCOMES
 from storage.errors import InvalidInput
 from storage.models import Outbox
+from storage.name_sharing import ask_to_share_name, record_name_choice
 from storage.runtime import Storage
-from storage.views import CaseView
+from storage.views import CaseDetail, CaseView
 
 Form = Mapping[str, object]
 
@@ -46,7 +47,9 @@ ACTIONS: dict[str, Action] = {
         Action("escalate", "Move to the next stage", True, "Moved to the next stage."),
         Action("refer", "Refer to the external body", True, "Referral sent."),
         Action("close", "Close the case", True, "Case closed."),
-        Action("outcome", "Record the outcome", False, "Outcome recorded."),
+        Action("outcome", "Record the outcome", True, "Outcome recorded."),
+        Action("ask_name", "Ask if we may share their name", True, "Question sent."),
+        Action("name_choice", "Record their answer about their name", False, "Answer recorded."),
         Action("note", "Add an internal note", False, "Note added.", acting=False),
     )
 }
@@ -134,15 +137,24 @@ async def perform(
             apology=checked(form, "apology"),
             actions=text(form, "actions"),
             policy_change=text(form, "policy_change"),
+            no_apology_reason=text(form, "no_apology_reason"),
             **common,
         )
+    elif name == "ask_name":
+        await ask_to_share_name(cases, case_id, **common)
+    elif name == "name_choice":
+        if text(form, "share") not in ("yes", "no"):
+            raise InvalidInput("choose what they answered")
+        await record_name_choice(cases, case_id, share=text(form, "share") == "yes", **common)
     elif name == "note":
         await cases.add_note(case_id, text(form, "body"), staff_id=staff_id)
     else:
         raise InvalidInput(f"unknown action {name}")
 
 
-def facts_of(procedure: Procedure, case: CaseView, today: date) -> Facts:
+def facts_of(
+    procedure: Procedure, case: CaseView, today: date, *, name_shared: bool = True
+) -> Facts:
     """The case as the lifecycle table sees it (the same facts storage checks)."""
     stage = case.stage
     return Facts.of(
@@ -155,13 +167,11 @@ def facts_of(procedure: Procedure, case: CaseView, today: date) -> Facts:
         respond_by=stage.respond_by if stage else None,
         escalate_by=stage.escalate_by if stage else None,
         today=today,
+        name_shared=name_shared,
     )
 
 
-def available(procedure: Procedure, case: CaseView, today: date) -> list[str]:
+def available(procedure: Procedure, detail: CaseDetail, today: date) -> list[str]:
     """The staff view's buttons: what the lifecycle table lets staff do now, in its order."""
-    return [
-        name
-        for name in lifecycle.allowed(facts_of(procedure, case, today), Actor.STAFF)
-        if name in ACTIONS
-    ]
+    facts = facts_of(procedure, detail.case, today, name_shared=detail.share_name)
+    return [name for name in lifecycle.allowed(facts, Actor.STAFF) if name in ACTIONS]
