@@ -42,6 +42,7 @@ def form_for(name: str, storage: Storage) -> dict[str, str]:
         "reason": "We need to speak to the tutor.",
         "reasons": "I am not satisfied.",
         "outcome": "upheld",
+        "apology": "on",
         "notify": "on",
     }
 
@@ -140,7 +141,7 @@ def test_every_letter_the_table_names_exists() -> None:
 def test_every_state_is_reachable_in_every_preset(preset: str) -> None:
     """A pure walk of the table from a new case: every state can be reached."""
     procedure = load_procedure(preset)
-    first = lifecycle.initial(is_complaint=True, informal=procedure.has_informal_route)
+    first = lifecycle.initial(is_case=True, informal=procedure.has_informal_route)
     stage = lifecycle.INFORMAL_STAGE if first is Status.INFORMAL else 1
     frontier = [Facts.of(procedure, status=first, kind="complaint", stage=stage)]
     seen = set(frontier)
