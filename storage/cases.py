@@ -862,6 +862,7 @@ def case_view(complaint: Complaint, person: Person) -> CaseView:
                 escalate_by=s.escalate_by,
                 late_request=s.late_request,
                 outcome=s.outcome,
+                outcome_detail=dict(s.outcome_detail or {}),
             )
             for s in complaint.stages
         ),
