@@ -26,7 +26,7 @@ from procedures.lifecycle import Actor
 from services.actions import facts_of
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
-from storage.people import person_for
+from storage.people import person_id_for
 from storage.runtime import Storage
 from storage.views import CaseView, ReceiptFacts, Submitted
 
@@ -259,10 +259,10 @@ class ChatRunner:
         return None
 
     async def _cases(self, session: AsyncSession, external_id: str) -> list[CaseView]:
-        person = await person_for(session, self.channel, external_id)
-        if person is None:
+        person_id = await person_id_for(session, self.channel, external_id)
+        if person_id is None:
             return []
-        return await self.storage.cases.cases_of(person.id, session=session)
+        return await self.storage.cases.cases_of(person_id, session=session)
 
     async def _follow_up(
         self, session: AsyncSession, external_id: str, draft: Draft, reply: Reply
