@@ -40,7 +40,7 @@ from storage.models import (
     StageRecord,
     utcnow,
 )
-from storage.outbox import enqueue
+from storage.outbox import destination, enqueue
 from storage.references import next_reference
 from storage.supporters import set_supporter
 from storage.views import CaseView, ReceiptFacts, StageView, Submitted
@@ -444,11 +444,14 @@ class CaseService:
                 self._audit(session, "respond", complaint, staff_id, "enquiry")
                 return
             record.escalate_by = self._escalate_by(record, person, self.today())
+            channel, _ = await destination(session, person)  # how they can ask for more
             if record.number == INFORMAL_STAGE:
                 text = "\n\n".join(
                     [
                         letters.staff_message(t, reference=complaint.reference, body=body),
-                        letters.how_to_escalate(t, self.procedure, rule, record.escalate_by),
+                        letters.how_to_escalate(
+                            t, self.procedure, rule, record.escalate_by, channel=channel
+                        ),
                     ]
                 )
             else:
@@ -461,6 +464,7 @@ class CaseService:
                     escalate_by=record.escalate_by,
                     extra_time=self._extra_time(person),
                     outcome=self._outcome_lines(t, record),
+                    channel=channel,
                 )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "respond", complaint, staff_id, f"stage {record.number}")
