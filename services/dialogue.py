@@ -20,9 +20,9 @@ from conversations import followup, intake
 from conversations.context import CaseFacts, Context
 from conversations.model import Answer, Draft, Effect, Reply
 from locales import Translator, translator
-from procedures import letters
-from procedures.case import Received
-from procedures.lifecycle import Actor
+from procedures import letters, lifecycle
+from procedures.case import CASE_KINDS, Received
+from procedures.lifecycle import Actor, Facts, Status
 from services.actions import facts_of
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
@@ -188,11 +188,25 @@ class ChatRunner:
         shown: list[Reply] = []
 
         def wording(facts: ReceiptFacts) -> str:
-            # The outbox keeps exactly the receipt the person is shown.
+            # The outbox keeps exactly the receipt the person is shown; its menu offers what
+            # the lifecycle table allows for the case just made.
+            informal = new.kind.value == "complaint" and not new.formal
+            status = lifecycle.initial(is_case=new.kind.value in CASE_KINDS, informal=informal)
+            made = CaseFacts(
+                reference=facts.reference,
+                facts=Facts.of(
+                    self.storage.procedure,
+                    status=status,
+                    kind=facts.kind,
+                    stage=(0 if informal else 1) if status is not Status.RECORDED else None,
+                    respond_by=facts.respond_by,
+                    today=self.today(),
+                ),
+            )
             shown.append(
                 followup.receipt(
                     followup.with_reference(draft, facts.reference),
-                    ctx,
+                    replace(ctx, cases=(made, *ctx.cases)),
                     facts.reference,
                     facts.handler_label,
                     facts.acknowledge_by,
