@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from admin.keys import QUERIES, STORAGE
+from admin.keys import CLOCK, QUERIES, STORAGE
 from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
 from services import letters
@@ -87,18 +87,14 @@ async def _case_page(
     storage = request.app[STORAGE]
     detail = await request.app[QUERIES].case_detail(_case_id(request), me.id, audit=status == 200)
     done = ACTIONS.get(request.query.get("done", ""))
-    procedure = storage.procedure
-    stage = detail.case.stage
-    final = bool(stage and stage.number and procedure.stage(stage.number).final)
+    today = request.app[CLOCK]().astimezone(storage.settings.zone).date()
     context: dict[str, Any] = {
         "detail": detail,
         "case": detail.case,
         "stage": detail.case.stage,
         "procedure": storage.procedure,
         "actions": ACTIONS,
-        "available": available(
-            detail, procedure.last_stage, final, procedure.external_body is not None
-        ),
+        "available": available(storage.procedure, detail, today),
         "outcomes": OUTCOME_WORDS,
         "done": done.done if done else "",
         "error_for": error_for,

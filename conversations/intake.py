@@ -11,6 +11,7 @@ import logging
 from datetime import date
 from typing import Any
 
+from conversations import followup
 from conversations.cleaning import clean, has_words
 from conversations.commands import Command, recognise
 from conversations.contacts import check_email, check_phone
@@ -112,6 +113,16 @@ def _step(draft: Draft, answer: Answer, ctx: Context) -> tuple[Draft, Reply]:
         return _command(d, command, ctx, t)
     if inp.choice is not None and inp.choice.startswith("cmd:"):
         return d, _ask(d, ctx, _stale(t))
+    if (
+        d.submitted
+        and inp.choice is None
+        and d.step in AFTER_BY_ID
+        and d.step != "escalate"
+        and followup.asks_next_stage(inp.text, t)
+    ):
+        # What a letter tells people to type works wherever they are after sending.
+        d.pending.pop("reference", None)
+        return _apply(d, followup.ask_for_next_stage(d, ctx, t), ctx, "")
 
     current = _current(d)
     notes: list[str] = []

@@ -537,14 +537,26 @@ class Queries:
                 )
             )
         zone = self.cases.zone
-        for record in complaint.stages:
+        # When each stage opened: the first with the complaint, the others when asked for
+        # (their received_on is only a date, which would sort before the complaint itself).
+        moved = await session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.complaint_id == complaint.id, AuditEvent.action == "escalate")
+            .order_by(AuditEvent.id)
+        )
+        opened_at = {event.detail: event.at for event in moved}
+        for position, record in enumerate(complaint.stages):
             label = f"Stage {record.number}: {record.name}" if record.number else record.name
             due = []
             if record.acknowledge_by:
                 due.append(f"acknowledge by {record.acknowledge_by:%d %b %Y}")
             if record.respond_by:
                 due.append(f"respond by {record.respond_by:%d %b %Y}")
-            opened = datetime.combine(record.received_on, datetime.min.time(), zone)
+            opened = (
+                complaint.created_at
+                if position == 0
+                else opened_at.get(f"to stage {record.number}")
+            ) or datetime.combine(record.received_on, datetime.min.time(), zone)
             entries.append(
                 TimelineEntry(
                     at=opened,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -20,6 +20,8 @@ class StageView:
     escalate_by: date | None
     late_request: bool
     outcome: str | None
+    # Apology (or why none), actions and any change to policy, as recorded with the outcome.
+    outcome_detail: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
