@@ -88,10 +88,10 @@ async def set_active(request: web.Request) -> web.StreamResponse:
 
 
 async def audit_log(request: web.Request) -> web.StreamResponse:
-    _admin(request)
+    me = _admin(request)
     try:
         page = max(1, int(request.query.get("page", "1")))
     except ValueError:
         page = 1
-    rows, pages = await request.app[QUERIES].audit_log(page)
+    rows, pages = await request.app[QUERIES].audit_log(me.id, page)
     return render(request, "audit.html", {"rows": rows, "page": min(page, pages), "pages": pages})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from admin import accounts, auth, case_views, intake, reports
+from admin import accounts, auth, case_views, intake, reports, triage
 from admin.errors import error_middleware
 from admin.keys import CLOCK, DIRECTORY, QUERIES, SESSIONS, STORAGE
 from admin.pages import setup_templates
@@ -54,6 +54,8 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post(CASE + "/actions/{action}", case_views.action, name="action")
     add.add_post(CASE + "/subject", case_views.set_subject, name="subject")
     add.add_post(CASE + "/handler", case_views.set_handler, name="handler")
+    add.add_get("/triage", triage.queue, name="triage")
+    add.add_post(CASE + "/triage", triage.settle, name="triage_settle")
     add.add_post("/outbox/{outbox_id:\\d+}/done", case_views.outbox_done, name="outbox_done")
     add.add_post(
         "/callbacks/{callback_id:\\d+}/done", case_views.callback_done, name="callback_done"

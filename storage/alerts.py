@@ -22,9 +22,11 @@ from storage.cases import ENDED
 from storage.db import dialect_insert, reading
 from storage.models import AuditEvent, Complaint, Outbox, SchedulerMark, StaffUser, StageRecord
 from storage.staff import ADMIN
-from storage.visibility import Viewer, visible
+from storage.visibility import LEAD_ROLES, Viewer, visible
 
-EVENT_ACTIONS = ("submit", "escalate")
+EVENT_ACTIONS = ("submit", "escalate", "subject_match", "set_subject", "triage")
+# Events for the leads (storage/visibility.LEAD_ROLES), not the stage's handlers.
+LEAD_EVENTS = frozenset({"subject_match", "set_subject", "triage"})
 
 
 def _awaiting_answer() -> Select[tuple[Complaint, StageRecord]]:
@@ -138,8 +140,12 @@ class StaffAlerts:
         complaint: Complaint,
         record: StageRecord | None,
         staff: list[StaffUser],
+        *,
+        leads: bool = False,
     ) -> list[Recipient]:
-        if record is not None and record.handler_staff_id:
+        if leads:
+            chosen = [s for s in staff if set(LEAD_ROLES) & set(s.roles or [])]
+        elif record is not None and record.handler_staff_id:
             chosen = [s for s in staff if s.id == record.handler_staff_id]
         else:
             role = record.handler_role if record is not None else ADMIN
@@ -232,7 +238,9 @@ class StaffAlerts:
                 if alert.key in done:
                     continue
                 complaint, record = current[alert.case.complaint_id]
-                result.append((alert, await self._recipients(session, complaint, record, staff)))
+                leads = alert.what in LEAD_EVENTS
+                recipients = await self._recipients(session, complaint, record, staff, leads=leads)
+                result.append((alert, recipients))
         if events:
             await self.set_cursor("cursor:audit", max(e.id for e in events), now=now)
         return result

@@ -25,7 +25,7 @@ from procedures.calendar import WorkingCalendar
 from procedures.case import Kind, NewComplaint
 from procedures.deadlines import stage_deadlines
 from procedures.model import Procedure, Stage, TimeLimit
-from storage import people, visibility
+from storage import people, subjects, visibility
 from storage.db import reading
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
@@ -274,6 +274,7 @@ class CaseService:
             complaint.status = "informal"
         session.add(complaint)
         await session.flush()
+        await subjects.flag_at_submission(session, self.procedure, complaint, now)
         session.add(
             Message(
                 complaint_id=complaint.id,
