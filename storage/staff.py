@@ -24,6 +24,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import struct
 from collections.abc import Iterable
@@ -100,7 +101,7 @@ def check_password(password: str, *personal: str) -> None:
         raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
         raise InvalidInput(f"the password must have at most {MAX_PASSWORD} characters")
-    words = [w for p in personal for w in p.replace("@", " ").replace(".", " ").split() if w]
+    words = [*personal, *(w for p in personal for w in re.split(r"[\s@._-]+", p) if w)]
     result = zxcvbn(password, user_inputs=words)
     if result["score"] < MIN_STRENGTH:
         hint = result["feedback"].get("warning") or "it is too easy to guess"
