@@ -19,10 +19,10 @@ import jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.dialogue import ChatRunner
 from bot.keys import STORAGE
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, translator
+from services.dialogue import ChatRunner
 from storage.attachments import AttachmentRefused
 from storage.outbox import take_for_chat
 
