@@ -220,6 +220,10 @@ async def export_person(
     # Staff emails never go out; their names are flagged below.
     for line in data["drafts"]:
         line.pop("external_id", None)
+    # A chat's address is the key to the conversation (a bearer token): never exported.
+    for line in data["outbox"]:
+        if line.get("channel") in ("webchat", "telegram"):
+            line.pop("address", None)
     person_data = _row(person, staff)
     flags = _flags(person_data, data, set(staff.values()))
     return PersonExport(organisation, now, person_data, data, flags)
