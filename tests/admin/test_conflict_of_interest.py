@@ -169,3 +169,16 @@ async def test_people_search_answers_the_same_for_hidden_and_absent(
     assert hidden.status == 404
     by_email = await client.get("/staff/people", params={"q": "nobody@example.org"})
     assert by_email.status == 404
+
+
+async def test_admins_list_aliases_on_the_accounts_page(
+    storage: Storage, client: TestClient
+) -> None:
+    await add_staff(storage, "lead@example.org", ["admin"], "Lee Lead")
+    pat = await add_staff(storage, "pat@example.org", ["coordinator"], "Pat Lee")
+    assert await login(client, "lead@example.org") == 303
+    form = {"csrf": await token(client, "/staff/accounts"), "aliases": "the boss, Patsy"}
+    saved = await client.post(f"/staff/accounts/{pat.id}/aliases", data=form, allow_redirects=False)
+    assert saved.status == 303
+    directory = StaffDirectory(storage.sessions, storage.procedure)
+    assert (await directory.get(pat.id)).aliases == ("the boss", "Patsy")
