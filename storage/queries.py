@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -619,7 +619,14 @@ class Queries:
         size = PAGE_SIZE * 4
         async with reading(self.sessions) as session:
             viewer = await viewer_for(session, staff_id)
-            shown = or_(AuditEvent.complaint_id.is_(None), visible(viewer))
+            people = hidden_people(viewer).subquery()
+            about_hidden_person = AuditEvent.detail.in_(
+                select(literal("person ", String) + cast(people.c.person_id, String))
+            )
+            shown = or_(
+                and_(AuditEvent.complaint_id.is_(None), not_(about_hidden_person)),
+                visible(viewer),
+            )
             counted = (
                 select(func.count(AuditEvent.id))
                 .outerjoin(Complaint, Complaint.id == AuditEvent.complaint_id)

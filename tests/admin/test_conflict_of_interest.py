@@ -182,3 +182,20 @@ async def test_admins_list_aliases_on_the_accounts_page(
     assert saved.status == 303
     directory = StaffDirectory(storage.sessions, storage.procedure)
     assert (await directory.get(pat.id)).aliases == ("the boss", "Patsy")
+
+
+async def test_the_audit_log_hides_exports_of_a_person_with_a_hidden_case(
+    storage: Storage, client: TestClient, other_client: TestClient
+) -> None:
+    await add_staff(storage, "lead@example.org", ["admin"], "Lee Lead")
+    await add_staff(storage, "sam@example.org", ["admin"], "Sam Subject")
+    done = await submit(storage, about_staff="Sam Subject")
+    assert await login(client, "lead@example.org") == 303
+    export = await client.get(f"/staff/people/{done.person_id}/export.json")
+    assert export.status == 200
+    mine = await (await client.get("/staff/audit")).text()
+    assert f"person {done.person_id}<" in mine
+    assert await login(other_client, "sam@example.org") == 303
+    theirs = await (await other_client.get("/staff/audit")).text()
+    assert f"person {done.person_id}<" not in theirs
+    assert done.reference not in theirs
