@@ -625,7 +625,7 @@ class Queries:
             )
             shown = or_(
                 and_(AuditEvent.complaint_id.is_(None), not_(about_hidden_person)),
-                visible(viewer),
+                and_(AuditEvent.complaint_id.is_not(None), visible(viewer)),
             )
             counted = (
                 select(func.count(AuditEvent.id))
