@@ -264,6 +264,15 @@ class CaseDetail:
     # "named" / "unmatched" while a lead has not settled who it is about (storage/subjects.py)
     triage: str | None = None
     can_settle: bool = False  # the viewer is a lead (storage/visibility.LEAD_ROLES)
+    # False: the person chose not to be identified to the people investigating (CAT).
+    share_name: bool = True
+    # CAST: about a Director, so someone from outside investigates; who, once recorded.
+    needs_external_investigator: bool = False
+    external_investigator: str = ""
+    # The organisation's complaints form, completed from the answers (Creative Alliance).
+    complaint_form: str = ""
+    form_missing: tuple[str, ...] = ()
+    unreachable: bool = False  # a formal complaint with no way to reach the person
 
 
 @dataclass(frozen=True)
