@@ -712,7 +712,7 @@ class Queries:
             if not is_lead(viewer):
                 return ()
             query = _rows_query(viewer).where(Complaint.triage.is_not(None))
-            return await self._list(session, query.order_by(Complaint.id))
+            return await self._list(viewer, session, query.order_by(Complaint.id))
 
     # -- assisted intakes in progress ----------------------------------------------------
 
