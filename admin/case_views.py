@@ -194,6 +194,7 @@ async def set_subject(request: web.Request) -> web.StreamResponse:
             subject,
             staff_id=me.id,
             expected_version=_version(form),
+            reason=str(form.get("reason", ""))[:500],
         )
     except InvalidInput as error:
         return await _case_page(

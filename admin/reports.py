@@ -135,13 +135,14 @@ async def _visible_person(request: web.Request) -> int:
 
 
 async def find(request: web.Request) -> web.StreamResponse:
-    _admin(request)
+    me = _admin(request)
     query = request.query.get("q", "").strip()
     by_email = "@" in query
     person_id = await find_person(
         request.app[STORAGE].sessions,
         reference="" if by_email else query,
         email=query if by_email else "",
+        viewer=Viewer(me.id, me.roles),
     )
     raise web.HTTPSeeOther(f"/staff/people/{person_id}")
 

@@ -27,7 +27,7 @@ from procedures.case import CASE_KINDS, Kind, NewComplaint
 from procedures.deadlines import enquiry_deadlines, stage_deadlines
 from procedures.lifecycle import Actor, Facts, Refused, Status, Transition
 from procedures.model import Procedure, Stage, TimeLimit
-from storage import people, visibility
+from storage import people, subjects, visibility
 from storage.db import reading
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
@@ -320,6 +320,7 @@ class CaseService:
         )
         session.add(complaint)
         await session.flush()
+        await subjects.flag_at_submission(session, self.procedure, complaint, now)
         session.add(
             Message(
                 complaint_id=complaint.id,
