@@ -36,6 +36,11 @@ class PermanentFailure(Exception):
     """Sending again cannot help (blocked, chat not found, bad address)."""
 
 
+class MayHaveArrived(PermanentFailure):
+    """The send may have reached the person (timed out, connection lost after sending):
+    never sent again; staff are asked to check with the person before sending another."""
+
+
 class Sender(Protocol):
     async def send(self, item: Item, progress: Callable[[str], object]) -> str | None:
         """Deliver the item; return the channel's message id, if any.
@@ -81,7 +86,7 @@ class DeliveryWorker:
         self.wake.set()
 
     async def recover(self) -> None:
-        """Rows whose sender died mid-send (claim expired): failed, for staff to check."""
+        """Rows whose sender died mid-send (claim expired): uncertain, for staff to check."""
         recovered = await self.store.recover(now=self.clock(), lease=self.limits.lease)
         if recovered:
             log.warning("%d message(s) were interrupted mid-send; marked for staff", recovered)
@@ -174,6 +179,10 @@ class DeliveryWorker:
             await self.store.retry(
                 item.id, at=self.clock() + timedelta(seconds=wait), error=str(failure)
             )
+        except MayHaveArrived as doubt:
+            self._sent_now(chat)
+            log.warning("outbox %s may have arrived: %s", item.id, doubt)
+            await self.store.uncertain(item.id, error=str(doubt))
         except PermanentFailure as failure:
             self._sent_now(chat)
             log.warning("outbox %s cannot be delivered: %s", item.id, failure)

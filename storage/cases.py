@@ -25,7 +25,7 @@ from procedures.calendar import WorkingCalendar
 from procedures.case import Kind, NewComplaint
 from procedures.deadlines import stage_deadlines
 from procedures.model import Procedure, Stage, TimeLimit
-from storage import people, visibility
+from storage import people, promises, visibility
 from storage.db import reading
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
@@ -38,7 +38,7 @@ from storage.models import (
     StageRecord,
     utcnow,
 )
-from storage.outbox import enqueue
+from storage.outbox import CHAT_CHANNELS, enqueue
 from storage.references import next_reference
 from storage.supporters import set_supporter
 from storage.views import CaseView, ReceiptFacts, StageView, Submitted
@@ -274,6 +274,8 @@ class CaseService:
             complaint.status = "informal"
         session.add(complaint)
         await session.flush()
+        chat = (channel, external_id) if channel in CHAT_CHANNELS and external_id else None
+        await promises.record(session, complaint, person, new, chat)
         session.add(
             Message(
                 complaint_id=complaint.id,
@@ -300,7 +302,7 @@ class CaseService:
             text = wording(facts)
         else:
             text = letters.receipt(
-                translator(person.language),
+                translator(complaint.language),
                 self.procedure,
                 kind=facts.kind,
                 reference=facts.reference,
@@ -308,7 +310,10 @@ class CaseService:
                 acknowledge_by=facts.acknowledge_by,
                 respond_by=facts.respond_by,
             )
-        await enqueue(session, person, text, now=now, complaint_id=complaint.id, inline=inline)
+        chat = (channel, external_id) if inline and channel and external_id else None
+        row = await enqueue(
+            session, person, text, now=now, complaint_id=complaint.id, shown_in=chat
+        )
         self._audit(session, "submit", complaint, staff_id, detail=new.received_via.value)
         return Submitted(
             complaint_id=complaint.id,
@@ -319,6 +324,7 @@ class CaseService:
             acknowledge_by=facts.acknowledge_by,
             respond_by=facts.respond_by,
             receipt=text,
+            receipt_outbox_id=row.id if chat else None,
         )
 
     async def _link_attachments(
@@ -353,11 +359,11 @@ class CaseService:
             record.acknowledged_at = now
             complaint.status = "acknowledged"
             text = letters.acknowledgement(
-                translator(person.language),
+                translator(complaint.language),
                 reference=complaint.reference,
                 handler_label=record.handler_label,
                 respond_by=record.respond_by,
-                by_phone="phone_call" in (person.adjustments or []),
+                by_phone="phone_call" in (complaint.adjustments or []),
             )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "acknowledge", complaint, staff_id, f"stage {record.number}")
@@ -380,7 +386,7 @@ class CaseService:
             )
             self._open(complaint)
             now = self.clock()
-            t = translator(person.language)
+            t = translator(complaint.language)
             if not ends_stage:
                 text = letters.staff_message(t, reference=complaint.reference, body=body)
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
@@ -393,7 +399,7 @@ class CaseService:
                 record.acknowledged_at = now  # an answer is also an acknowledgement
             record.responded_at = now
             rule = self._stage_rule(record.number)
-            record.escalate_by = self._escalate_by(record, person, self.today())
+            record.escalate_by = self._escalate_by(record, complaint, self.today())
             complaint.status = "responded"
             if record.number == INFORMAL_STAGE:
                 text = "\n\n".join(
@@ -410,18 +416,20 @@ class CaseService:
                     body=body,
                     stage=rule,
                     escalate_by=record.escalate_by,
-                    extra_time=self._extra_time(person),
+                    extra_time=self._extra_time(complaint),
                 )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "respond", complaint, staff_id, f"stage {record.number}")
 
-    def _extra_time(self, person: Person) -> TimeLimit | None:
-        """The allowance added to this person's escalation windows, if they asked for it."""
-        if "extra_time" in (person.adjustments or []):
+    def _extra_time(self, complaint: Complaint) -> TimeLimit | None:
+        """The allowance added to this complaint's escalation windows, if they asked for it."""
+        if "extra_time" in (complaint.adjustments or []):
             return self.procedure.extra_time_allowance
         return None
 
-    def _escalate_by(self, record: StageRecord, person: Person, responded: date) -> date | None:
+    def _escalate_by(
+        self, record: StageRecord, complaint: Complaint, responded: date
+    ) -> date | None:
         if record.number == INFORMAL_STAGE:
             return None  # moving from informal to formal has no published window
         due = stage_deadlines(
@@ -430,7 +438,7 @@ class CaseService:
             record.received_on,
             self.calendar,
             responded=responded,
-            extra_time="extra_time" in (person.adjustments or []),
+            extra_time="extra_time" in (complaint.adjustments or []),
         )
         return due.escalate_by
 
@@ -467,7 +475,7 @@ class CaseService:
             )
             self._open(complaint)
             text = letters.information_request(
-                translator(person.language), reference=complaint.reference, question=question
+                translator(complaint.language), reference=complaint.reference, question=question
             )
             await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
             complaint.status = "awaiting_complainant"
@@ -514,7 +522,7 @@ class CaseService:
                 )
             )
             text = letters.extension(
-                translator(person.language),
+                translator(complaint.language),
                 reference=complaint.reference,
                 new_date=new_date,
                 reason=reason,
@@ -597,7 +605,7 @@ class CaseService:
                     )
                 )
             text = letters.escalation_received(
-                translator(person.language),
+                translator(complaint.language),
                 reference=complaint.reference,
                 stage=self.procedure.stage(complaint.current_stage),
                 acknowledge_by=new.acknowledge_by,
@@ -627,7 +635,7 @@ class CaseService:
             complaint.status = "referred"
             complaint.closed_at = now
             text = letters.referred(
-                translator(person.language), self.procedure, reference=complaint.reference
+                translator(complaint.language), self.procedure, reference=complaint.reference
             )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "refer", complaint, staff_id)
@@ -665,7 +673,7 @@ class CaseService:
             complaint.status = status
             complaint.closed_at = now
             if notify:
-                t = translator(person.language)
+                t = translator(complaint.language)
                 word = letters.closed if status == "closed" else letters.withdrawn
                 text = word(t, reference=complaint.reference)
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
@@ -746,7 +754,7 @@ def case_view(complaint: Complaint, person: Person) -> CaseView:
         category=complaint.category,
         about_staff=complaint.about_staff,
         description=complaint.description,
-        language=person.language,
+        language=complaint.language,
         person_id=person.id,
         version=complaint.version,
         created_at=complaint.created_at,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
 from storage.db import reading
+from storage.delivery import FOR_STAFF
 from storage.errors import NotFound
 from storage.models import (
     Attachment,
@@ -32,7 +33,7 @@ from storage.models import (
     StaffUser,
     StageRecord,
 )
-from storage.supporters import supporter_of
+from storage.promises import promise_of
 from storage.views import (
     AttachmentView,
     AuditRow,
@@ -99,8 +100,8 @@ def _row(complaint: Complaint, person: Person, record: StageRecord | None) -> Ca
         status=complaint.status,
         created_at=complaint.created_at,
         person_name=person.name,
-        language=person.language,
-        adjustments=tuple(person.adjustments or ()),
+        language=complaint.language,
+        adjustments=tuple(complaint.adjustments or ()),
         category=complaint.category,
         stage_number=record.number if record else None,
         stage_name=record.name if record else "",
@@ -136,8 +137,8 @@ def _due_between(first: date, last: date) -> Any:
 
 
 def _has_adjustments() -> Any:
-    listed = func.coalesce(cast(Person.adjustments, String), "[]")
-    return or_(listed.not_in(["[]", "null"]), Person.adjustments_note != "")
+    listed = func.coalesce(cast(Complaint.adjustments, String), "[]")
+    return or_(listed.not_in(["[]", "null"]), Complaint.adjustments_note != "")
 
 
 class Queries:
@@ -242,7 +243,7 @@ class Queries:
             .join(Person, Person.id == Outbox.person_id)
             .outerjoin(Complaint, Complaint.id == Outbox.complaint_id)
             .where(
-                Outbox.state.in_(("failed", "manual")),
+                Outbox.state.in_(FOR_STAFF),
                 or_(
                     and_(Outbox.complaint_id.is_not(None), visible(viewer)),
                     and_(
@@ -280,7 +281,7 @@ class Queries:
                 .outerjoin(Complaint, Complaint.id == Outbox.complaint_id)
                 .where(
                     Outbox.id == outbox_id,
-                    Outbox.state.in_(("failed", "manual")),
+                    Outbox.state.in_(FOR_STAFF),
                     or_(
                         and_(Outbox.complaint_id.is_not(None), visible(viewer)),
                         and_(
@@ -356,7 +357,7 @@ class Queries:
             if filters.overdue:
                 query = query.where(_open(), _overdue(today))
             if filters.language:
-                query = query.where(Person.language == filters.language)
+                query = query.where(Complaint.language == filters.language)
             if filters.adjustments:
                 query = query.where(_has_adjustments())
             words = filters.search.strip()
@@ -414,18 +415,21 @@ class Queries:
                 )
             record = complaint.stages[-1] if complaint.stages else None
             calls = await call_tasks(session, viewer, complaint_id=complaint.id)
+            promise = promise_of(complaint)
             return CaseDetail(
                 case=case_view(complaint, person),
+                # What this complaint promised (storage/promises.py), not the person's
+                # latest answers: another complaint of theirs never changes this page.
                 person=PersonView(
                     id=person.id,
                     name=person.name,
-                    language=person.language,
-                    adjustments=tuple(person.adjustments or ()),
-                    adjustments_note=person.adjustments_note,
-                    contact_method=person.contact_method,
-                    email=person.email,
-                    phone=person.phone,
-                    postal_address=person.postal_address,
+                    language=promise.language,
+                    adjustments=promise.adjustments,
+                    adjustments_note=promise.adjustments_note,
+                    contact_method=promise.contact_method,
+                    email=promise.email,
+                    phone=promise.phone,
+                    postal_address=promise.postal_address,
                 ),
                 received_via=complaint.received_via,
                 about_role=complaint.about_role,
@@ -455,7 +459,7 @@ class Queries:
                     o for s in staff.values() if s.active and (o := _option(s)) is not None
                 ),
                 call=calls[0] if calls else None,
-                supporter=await supporter_of(session, person.id),
+                supporter=promise.supporter,
             )
 
     async def _timeline(
@@ -489,7 +493,7 @@ class Queries:
                     staff_name=who(message.staff_id),
                     channel=out.channel if out else message.channel,
                     delivery=out.state if out else "",
-                    error=out.last_error if out and out.state == "failed" else "",
+                    error=out.last_error if out and out.state in FOR_STAFF else "",
                 )
             )
         zone = self.cases.zone

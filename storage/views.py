@@ -69,6 +69,8 @@ class Submitted:
     acknowledge_by: date | None
     respond_by: date | None
     receipt: str
+    # The outbox row the chat shows the receipt by, to confirm once the chat has shown it.
+    receipt_outbox_id: int | None = None
 
 
 @dataclass(frozen=True)
