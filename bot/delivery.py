@@ -77,6 +77,8 @@ class DeliveryWorker:
     senders: Mapping[str, Sender]
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = utcnow
+    # Channels nothing here can send, with why (no mail server): rows become staff tasks.
+    unsendable: Mapping[str, str] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     _last_sent: dict[str, float] = field(default_factory=dict)
     _next_slot: float = 0.0
@@ -90,6 +92,10 @@ class DeliveryWorker:
         recovered = await self.store.recover(now=self.clock(), lease=self.limits.lease)
         if recovered:
             log.warning("%d message(s) were interrupted mid-send; marked for staff", recovered)
+        for channel, reason in self.unsendable.items():
+            handed = await self.store.hand_over(channel, reason=reason)
+            if handed:
+                log.warning("%d %s message(s) listed for staff: %s", handed, channel, reason)
 
     async def run(self, stop: asyncio.Event) -> None:
         next_recovery = 0.0

@@ -77,6 +77,17 @@ class DeliveryStore:
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def hand_over(self, channel: str, *, reason: str) -> int:
+        """Nothing in this process can send `channel` (no mail server is set): its waiting
+        rows become tasks for staff, with the reason, instead of waiting for ever."""
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(Outbox)
+                .where(Outbox.channel == channel, Outbox.state == State.PENDING)
+                .values(state=State.MANUAL, last_error=reason[:500])
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def claim(
         self,
         channels: frozenset[str],

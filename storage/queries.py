@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
 from storage.db import reading
-from storage.delivery import FOR_STAFF
+from storage.delivery import FOR_STAFF, State
 from storage.errors import NotFound
 from storage.models import (
     Attachment,
@@ -269,6 +269,37 @@ class Queries:
                 to_supporter=row.to_supporter,
             )
             for row, name, reference in rows
+        ) + await self._staff_alert_tasks(session, viewer)
+
+    async def _staff_alert_tasks(
+        self, session: AsyncSession, viewer: Viewer
+    ) -> tuple[OutboxTask, ...]:
+        """Alerts to staff that failed or may not have arrived: shown to admins, and to the
+        member of staff they were for, so a missed alert is never silent."""
+        query = (
+            select(Outbox, StaffUser.name)
+            .join(StaffUser, StaffUser.id == Outbox.staff_id)
+            .where(Outbox.state.in_((State.FAILED, State.UNCERTAIN)))
+            .order_by(Outbox.created_at)
+            .limit(DASHBOARD_LIMIT)
+        )
+        if "admin" not in viewer.roles:
+            query = query.where(Outbox.staff_id == viewer.id)
+        rows = await session.execute(query)
+        return tuple(
+            OutboxTask(
+                id=row.id,
+                complaint_id=None,
+                reference=None,
+                person_name=name,
+                channel=row.channel,
+                address=row.address,
+                state=row.state,
+                last_error=row.last_error,
+                created_at=row.created_at,
+                to_staff=True,
+            )
+            for row, name in rows
         )
 
     async def mark_delivered(self, outbox_id: int, staff_id: int) -> None:
@@ -283,6 +314,7 @@ class Queries:
                     Outbox.id == outbox_id,
                     Outbox.state.in_(FOR_STAFF),
                     or_(
+                        Outbox.staff_id.is_not(None),  # a staff alert (dashboard lists admins')
                         and_(Outbox.complaint_id.is_not(None), visible(viewer)),
                         and_(
                             Outbox.complaint_id.is_(None),

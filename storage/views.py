@@ -157,6 +157,7 @@ class OutboxTask:
     last_error: str
     created_at: datetime
     to_supporter: bool = False  # a copy for the person's supporter, at `address`
+    to_staff: bool = False  # an alert to the member of staff `person_name`
 
 
 @dataclass(frozen=True)

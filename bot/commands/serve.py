@@ -64,6 +64,23 @@ def senders(storage: Storage, telegram: TelegramApp | None = None) -> dict[str, 
     return found
 
 
+NO_MAIL = (
+    "No mail server is set (COMPLAINTS_SMTP_HOST): please send it another way "
+    "(post or phone), then mark it delivered."
+)
+
+
+def unsendable(settings: Settings) -> dict[str, str]:
+    """Channels with no way to send here, and what staff should do instead."""
+    if settings.smtp_host:
+        return {}
+    log.warning(
+        "email is off: COMPLAINTS_SMTP_HOST is not set; messages to people who chose email "
+        "are listed on the staff dashboard to send another way"
+    )
+    return {"email": NO_MAIL}
+
+
 async def serve(
     settings: Settings, *, ready: asyncio.Event | None = None, migrate: bool = True
 ) -> None:
@@ -84,7 +101,11 @@ async def serve(
 
         if telegram is not None:  # after the site: a webhook must be reachable when set
             await bot.enter_async_context(running(telegram, settings, poll=False))
-        worker = DeliveryWorker(DeliveryStore(storage.sessions), senders(storage, telegram))
+        worker = DeliveryWorker(
+            DeliveryStore(storage.sessions),
+            senders(storage, telegram),
+            unsendable=unsendable(settings),
+        )
         scheduler = Scheduler(
             storage, channels=channels_for(storage), interval=settings.scheduler_seconds
         )
