@@ -62,6 +62,7 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post(CASE + "/actions/{action}", case_views.action, name="action")
     add.add_post(CASE + "/subject", case_views.set_subject, name="subject")
     add.add_post(CASE + "/handler", case_views.set_handler, name="handler")
+    add.add_post(CASE + "/promise", case_views.set_promise, name="promise")
     add.add_post("/outbox/{outbox_id:\\d+}/done", case_views.outbox_done, name="outbox_done")
     add.add_post(
         "/callbacks/{callback_id:\\d+}/done", case_views.callback_done, name="callback_done"

@@ -679,6 +679,25 @@ class CaseService:
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, status, complaint, staff_id)
 
+    async def change_promise(
+        self,
+        complaint_id: int,
+        wanted: promises.PromiseChange,
+        *,
+        staff_id: int | None,
+        expected_version: int | None = None,
+    ) -> list[str]:
+        """Change what this one complaint promised (needs, reply channel, contacts,
+        language); audited by field name. The person's other complaints keep theirs."""
+        async with self.unit_of_work() as session:
+            # Correcting how to reach someone is for anyone who may see the case.
+            complaint, _ = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id, acting=False
+            )
+            return await promises.change(
+                session, complaint, wanted, staff_id=staff_id, now=self.clock()
+            )
+
     # -- the complainant's side --------------------------------------------------------
 
     async def add_information(
