@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from admin import accounts, auth, case_views, intake, reports
+from admin import accounts, auth, case_views, intake, letters, reports
 from admin.errors import error_middleware
 from admin.keys import CLOCK, DIRECTORY, QUERIES, SESSIONS, STORAGE
 from admin.pages import setup_templates
@@ -78,4 +78,5 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post("/accounts/{staff_id:\\d+}/active", accounts.set_active, name="account_active")
     add.add_get("/audit", accounts.audit_log, name="audit")
     reports.setup(app)
+    letters.setup(app)
     return app

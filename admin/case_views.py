@@ -11,6 +11,7 @@ from aiohttp import web
 from admin.keys import QUERIES, STORAGE
 from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
+from services import letters
 from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
 from storage.errors import InvalidInput, NotFound
 from storage.promises import PromiseChange
@@ -40,7 +41,8 @@ def _version(form: Form) -> int:
 async def dashboard(request: web.Request) -> web.StreamResponse:
     me = signed_in(request).staff
     board = await request.app[QUERIES].dashboard(me.id)
-    return render(request, "dashboard.html", {"board": board})
+    post = await letters.to_post(request.app[STORAGE], me.id)
+    return render(request, "dashboard.html", {"board": board, "post": post})
 
 
 async def case_list(request: web.Request) -> web.StreamResponse:
@@ -104,6 +106,7 @@ async def _case_page(
         "last_stage": storage.procedure.last_stage,
         "has_external_body": storage.procedure.external_body is not None,
         "categories": {c.id: c.label for c in storage.procedure.categories},
+        "post": await letters.of_case(storage, detail.case.id, me.id),
     }
     return render(request, "case.html", context, status=status)
 

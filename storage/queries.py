@@ -244,6 +244,8 @@ class Queries:
             .outerjoin(Complaint, Complaint.id == Outbox.complaint_id)
             .where(
                 Outbox.state.in_(FOR_STAFF),
+                # Letters by post have their own list (storage/letters.py), with downloads.
+                or_(Outbox.channel != "post", Outbox.to_supporter.is_(True)),
                 or_(
                     and_(Outbox.complaint_id.is_not(None), visible(viewer)),
                     and_(
