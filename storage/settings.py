@@ -7,6 +7,7 @@ default, and the secret key is generated once and kept in the data folder.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.private import private_folder
 
 PREFIX = "COMPLAINTS_"
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
@@ -67,7 +70,7 @@ class Settings:
             return self
         path = self.data_dir / "secret_key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(self.data_dir)
             path.write_text(secrets.token_urlsafe(32))
             path.chmod(0o600)
         return replace(self, secret_key=path.read_text().strip())
@@ -139,6 +142,11 @@ PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
 }
 
 
+def without_password(text: str) -> str:
+    """A URL with any password replaced (scheme://user:***@host): safe to print."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
 def load_settings(
     config: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -163,7 +171,7 @@ def load_settings(
         try:
             values[name] = parse(str(value))
         except ValueError:
-            shown = "(hidden)" if name in SECRET_NAMES else repr(str(value))
+            shown = "(hidden)" if name in SECRET_NAMES else repr(without_password(str(value)))
             raise SettingsError(
                 f"COMPLAINTS_{name.upper()}={shown} is not valid: expected {accepted}."
             ) from None

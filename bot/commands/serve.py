@@ -21,6 +21,7 @@ from server import create_app
 from services.setup import setup_link
 from storage.delivery import DeliveryStore
 from storage.leader import Leadership, together
+from storage.private import data_folder
 from storage.runtime import Storage, open_storage, require_current_schema
 from storage.settings import Settings, load_settings
 
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
+    data_folder(settings)  # before the secret key is kept in it
     asyncio.run(serve(replace(settings, **overrides).with_secret_key(), migrate=args.migrate))
     return 0
 
@@ -85,7 +87,7 @@ async def serve(
     settings: Settings, *, ready: asyncio.Event | None = None, migrate: bool = True
 ) -> None:
     """Run until SIGINT or SIGTERM; every resource opened here is closed on the way out."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data_folder(settings)
     storage = await open_storage(settings, run_migrations=migrate)
     if not migrate:
         await require_current_schema(storage)
