@@ -20,6 +20,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.keys import STORAGE
+from bot.webchat_form import read_form
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, translator
 from services.dialogue import OUTBOX_ID, ChatRunner
@@ -234,7 +235,8 @@ def _kind(mime: str) -> str:
 async def answer(request: web.Request) -> web.Response:
     """One answer from the form (typed text, a button, files)."""
     visitor, new = _visitor(request)
-    form = await request.post()
+    # Not request.post(): a file over the limit must not lose the words sent with it.
+    form = await read_form(request, request.app[STORAGE].attachments.max_bytes)
     token = str(form.get("csrf", ""))
     if new or not _same_origin(request) or not hmac.compare_digest(token, _csrf(request, visitor)):
         log.warning("web chat post refused: missing or wrong form token")
