@@ -13,7 +13,9 @@ from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
 from services import letters
 from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
+from storage.complaint_forms import completed_form
 from storage.errors import InvalidInput, NotFound
+from storage.investigators import record_external_investigator
 from storage.promises import PromiseChange
 from storage.queries import CaseFilters
 from storage.staff import procedure_roles
@@ -247,6 +249,33 @@ async def set_promise(request: web.Request) -> web.StreamResponse:
     except InvalidInput as error:
         return await _case_page(
             request, error_for="promise", error=str(error), values=form, status=400
+        )
+    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+
+async def complaint_form(request: web.Request) -> web.StreamResponse:
+    """The organisation's complaints form, completed from the answers, ready to print."""
+    me = signed_in(request).staff
+    form = await completed_form(request.app[STORAGE].cases, _case_id(request), me.id)
+    return render(request, "form.html", {"form": form, "case_id": _case_id(request)})
+
+
+async def set_investigator(request: web.Request) -> web.StreamResponse:
+    me = signed_in(request).staff
+    form = await request.post()
+    case_id = _case_id(request)
+    try:
+        await record_external_investigator(
+            request.app[STORAGE].cases,
+            case_id,
+            name=str(form.get("name", "")),
+            organisation=str(form.get("organisation", "")),
+            staff_id=me.id,
+            expected_version=_version(form),
+        )
+    except InvalidInput as error:
+        return await _case_page(
+            request, error_for="investigator", error=str(error), values=form, status=400
         )
     raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
 

@@ -247,6 +247,13 @@ def with_reference(draft: Draft, reference: str) -> Draft:
     return updated
 
 
+def _form_name(draft: Draft, ctx: Context) -> str:
+    form = ctx.procedure.complaint_form
+    if form and kind(draft) == "complaint" and draft.answers.get("route") != "informal":
+        return form.name
+    return ""
+
+
 def receipt(
     draft: Draft,
     ctx: Context,
@@ -269,6 +276,7 @@ def receipt(
             handler_label=handler_label,
             acknowledge_by=acknowledge_by,
             respond_by=respond_by,
+            form=_form_name(draft, ctx),
         )
     ]
     if what == "complaint":

@@ -15,11 +15,14 @@ from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from procedures.case import CASE_KINDS
 from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
+from storage.complaint_forms import applies, build_form
 from storage.db import reading
 from storage.delivery import FOR_STAFF, State
 from storage.errors import NotFound
+from storage.investigators import needs_external_investigator
 from storage.models import (
     Attachment,
     AuditEvent,
@@ -34,6 +37,7 @@ from storage.models import (
     StageRecord,
 )
 from storage.promises import promise_of
+from storage.staff import ADMIN
 from storage.views import (
     AttachmentView,
     AuditRow,
@@ -49,6 +53,7 @@ from storage.views import (
     TimelineEntry,
 )
 from storage.visibility import Viewer, act_refusal, hidden_people, viewer_for, visible
+from storage.withheld_names import WITHHELD, name_hidden
 
 PAGE_SIZE = 25
 DASHBOARD_LIMIT = 50
@@ -92,14 +97,29 @@ def _rows_query(viewer: Viewer) -> Select[Any]:
     )
 
 
-def _row(complaint: Complaint, person: Person, record: StageRecord | None) -> CaseRow:
+def _name_matches(words: str, viewer: Viewer) -> Any:
+    """Search by name, never finding a name withheld from this viewer."""
+    matches = or_(
+        func.lower(Person.name).contains(words.lower(), autoescape=True),
+        func.lower(func.coalesce(Complaint.representative_name, "")).contains(
+            words.lower(), autoescape=True
+        ),
+    )
+    if ADMIN in viewer.roles:
+        return matches
+    return and_(Complaint.share_name.is_(True), matches)
+
+
+def _row(
+    complaint: Complaint, person: Person, record: StageRecord | None, viewer: Viewer
+) -> CaseRow:
     return CaseRow(
         id=complaint.id,
         reference=complaint.reference,
         kind=complaint.kind,
         status=complaint.status,
         created_at=complaint.created_at,
-        person_name=person.name,
+        person_name=WITHHELD if name_hidden(complaint, viewer) else person.name,
         language=complaint.language,
         adjustments=tuple(complaint.adjustments or ()),
         category=complaint.category,
@@ -115,7 +135,7 @@ def _row(complaint: Complaint, person: Person, record: StageRecord | None) -> Ca
 
 
 def _open() -> Any:
-    return and_(Complaint.status.not_in(ENDED), Complaint.kind == "complaint")
+    return and_(Complaint.status.not_in(ENDED), Complaint.kind.in_(CASE_KINDS))
 
 
 def _ack_pending() -> Any:
@@ -146,9 +166,11 @@ class Queries:
         self.cases = cases
         self.sessions = cases.sessions
 
-    async def _list(self, session: AsyncSession, query: Select[Any]) -> tuple[CaseRow, ...]:
+    async def _list(
+        self, viewer: Viewer, session: AsyncSession, query: Select[Any]
+    ) -> tuple[CaseRow, ...]:
         result = await session.execute(query.limit(DASHBOARD_LIMIT))
-        return tuple(_row(c, p, r) for c, p, r in result)
+        return tuple(_row(c, p, r, viewer) for c, p, r in result)
 
     # -- dashboard -----------------------------------------------------------------------
 
@@ -159,31 +181,36 @@ class Queries:
             base = _rows_query(viewer).where(_open())
             by_due = (StageRecord.respond_by, Complaint.id)
             due_today = await self._list(
-                session, base.where(_due_between(today, today)).order_by(*by_due)
+                viewer, session, base.where(_due_between(today, today)).order_by(*by_due)
             )
             week = await self._list(
+                viewer,
                 session,
                 base.where(
                     _due_between(today + timedelta(days=1), today + timedelta(days=7))
                 ).order_by(*by_due),
             )
             late_ack = await self._list(
+                viewer,
                 session,
                 base.where(_ack_pending(), StageRecord.acknowledge_by < today).order_by(
                     StageRecord.acknowledge_by, Complaint.id
                 ),
             )
             late_reply = await self._list(
+                viewer,
                 session,
                 base.where(
                     StageRecord.responded_at.is_(None), StageRecord.respond_by < today
                 ).order_by(*by_due),
             )
             awaiting = await self._list(
+                viewer,
                 session,
                 base.where(Complaint.status == "awaiting_complainant").order_by(Complaint.id),
             )
             escalated = await self._list(
+                viewer,
                 session,
                 base.where(
                     StageRecord.number >= 2,
@@ -399,10 +426,7 @@ class Queries:
                 query = query.where(
                     or_(
                         func.upper(Complaint.reference).contains(words.upper(), autoescape=True),
-                        func.lower(Person.name).contains(words.lower(), autoescape=True),
-                        func.lower(func.coalesce(Complaint.representative_name, "")).contains(
-                            words.lower(), autoescape=True
-                        ),
+                        _name_matches(words, viewer),
                     )
                 )
             total = int(
@@ -413,7 +437,7 @@ class Queries:
             result = await session.execute(
                 query.order_by(Complaint.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
             )
-            rows = tuple(_row(c, p, r) for c, p, r in result)
+            rows = tuple(_row(c, p, r, viewer) for c, p, r in result)
             return CasePage(rows=rows, total=total, page=page, pages=pages)
 
     # -- one case ------------------------------------------------------------------------
@@ -450,20 +474,38 @@ class Queries:
             record = complaint.stages[-1] if complaint.stages else None
             calls = await call_tasks(session, viewer, complaint_id=complaint.id)
             promise = promise_of(complaint)
+            hide = name_hidden(complaint, viewer)
+            form = None
+            if applies(self.cases.procedure, complaint):
+                form = await build_form(
+                    session, self.cases.procedure, complaint, person, name_hidden=hide
+                )
             return CaseDetail(
                 case=case_view(complaint, person),
                 # What this complaint promised (storage/promises.py), not the person's
                 # latest answers: another complaint of theirs never changes this page.
                 person=PersonView(
                     id=person.id,
-                    name=person.name,
+                    name=WITHHELD if hide else person.name,
                     language=promise.language,
                     adjustments=promise.adjustments,
                     adjustments_note=promise.adjustments_note,
                     contact_method=promise.contact_method,
-                    email=promise.email,
-                    phone=promise.phone,
-                    postal_address=promise.postal_address,
+                    email="" if hide else promise.email,
+                    phone="" if hide else promise.phone,
+                    postal_address="" if hide else promise.postal_address,
+                ),
+                share_name=complaint.share_name,
+                complaint_form=form.form if form else "",
+                form_missing=form.missing if form else (),
+                unreachable=bool(form and form.unreachable),
+                needs_external_investigator=await needs_external_investigator(
+                    session, self.cases.procedure, complaint
+                ),
+                external_investigator=(
+                    f"{complaint.external_investigator}, {complaint.external_investigator_org}"
+                    if complaint.external_investigator
+                    else ""
                 ),
                 received_via=complaint.received_via,
                 about_role=complaint.about_role,
@@ -472,7 +514,7 @@ class Queries:
                 desired_outcome=complaint.desired_outcome,
                 incident_text=complaint.incident_text,
                 incident_date=complaint.incident_date,
-                representative_name=complaint.representative_name,
+                representative_name=None if hide else complaint.representative_name,
                 representative_relationship=complaint.representative_relationship,
                 consent_recorded=complaint.consent_recorded,
                 attachments=tuple(

@@ -35,6 +35,12 @@ def by_post(**changes: object) -> dict[str, object]:
     }
 
 
+def _loose(text: str) -> str:
+    """Braille read back loses what Braille does not mark: the case of a letter after an
+    all-capitals word ("NACCC's" reads back "NACCC'S"), and straight against curly quotes."""
+    return text.replace("\u2019", "'").casefold()
+
+
 def section(html: str, anchor: str) -> str:
     return html.split(f'id="{anchor}"')[1].split("</section>")[0]
 
@@ -198,5 +204,5 @@ async def test_every_message_of_a_postal_complaint_becomes_a_letter(
         assert all(line in text for line in lines), row.body
         if check_braille:
             brf = await client.get(f"/staff/letters/{row.id}.brf")
-            read = " ".join(braille.back_translate(await brf.read(), "en").split())
-            assert all(line in read for line in lines), row.body
+            read = _loose(" ".join(braille.back_translate(await brf.read(), "en").split()))
+            assert all(_loose(line) in read for line in lines), row.body

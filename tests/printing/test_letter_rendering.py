@@ -82,6 +82,23 @@ def pdf_text(data: bytes) -> tuple[PdfReader, str]:
     return reader, flat("\n".join(page.extract_text() for page in reader.pages))
 
 
+def loose(text: str) -> str:
+    """Braille read back loses what Braille does not mark: the case of a letter after an
+    all-capitals word ("NACCC's" reads back "NACCC'S"), and straight against curly quotes."""
+    return text.replace("\u2019", "'").casefold()
+
+
+def body_text(reader: PdfReader) -> str:
+    """The text without the page footers, so a paragraph running over a page reads whole."""
+    lines = [
+        line
+        for page in reader.pages
+        for line in page.extract_text().splitlines()
+        if not flat(line).startswith(f"{REFERENCE} · ")
+    ]
+    return flat("\n".join(lines))
+
+
 def font_sizes(reader: PdfReader) -> set[float]:
     sizes = set()
     for page in reader.pages:
@@ -132,8 +149,9 @@ def test_large_print_in_welsh_has_no_type_under_16_points(kind: str) -> None:
     assert min(font_sizes(reader)) >= 16
     assert "Ein cyfeirnod: C-2026-0042" in text and "Annwyl Alex Example," in text
     assert f"Dyddiad: {translator('cy').date(date(2026, 11, 2))}" in text
+    body = body_text(reader)
     for line in made.body.splitlines():
-        assert flat(line) in text, (kind, line)
+        assert flat(line) in body, (kind, line)
 
 
 @pytest.mark.parametrize("kind", ["answer", "final"])
@@ -221,7 +239,7 @@ def test_each_kind_of_letter_in_contracted_braille_reads_back(kind: str) -> None
         "Dear Alex Example,",
         *(line for line in made.body.splitlines() if line.strip()),
     ):
-        assert flat(expected) in read, (kind, expected)
+        assert loose(flat(expected)) in loose(read), (kind, expected)
     assert "1 High Street" not in read  # the address is for the envelope
 
 
