@@ -84,3 +84,15 @@ async def test_the_data_folder_and_database_are_private(tmp_path: Path) -> None:
             assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600, path
     finally:
         await storage.close()
+
+
+def test_no_mail_server_is_said_at_start_in_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.commands.serve import unsendable
+
+    with caplog.at_level("WARNING"):
+        assert "email" in unsendable(Settings(data_dir=tmp_path))
+    [line] = [r.getMessage() for r in caplog.records if "SMTP" in r.getMessage()]
+    assert "COMPLAINTS_SMTP_HOST" in line and "\n" not in line
+    assert unsendable(Settings(data_dir=tmp_path, smtp_host="mail.example.org")) == {}
