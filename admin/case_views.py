@@ -16,6 +16,7 @@ from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, p
 from storage.complaint_forms import completed_form
 from storage.errors import InvalidInput, NotFound
 from storage.investigators import record_external_investigator
+from storage.promises import PromiseChange
 from storage.queries import CaseFilters
 from storage.staff import procedure_roles
 from storage.visibility import name_handler, name_subject
@@ -220,6 +221,31 @@ async def set_handler(request: web.Request) -> web.StreamResponse:
     except InvalidInput as error:
         return await _case_page(
             request, error_for="handler", error=str(error), values=form, status=400
+        )
+    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+
+async def set_promise(request: web.Request) -> web.StreamResponse:
+    """Change what this complaint's receipt promised (language, needs, how replies go)."""
+    me = signed_in(request).staff
+    form = await request.post()
+    case_id = _case_id(request)
+    wanted = PromiseChange(
+        language=str(form.get("language", "")),
+        adjustments=tuple(str(a) for a in form.getall("adjustments", [])),
+        adjustments_note=str(form.get("adjustments_note", "")),
+        contact_method=str(form.get("contact_method", "")),
+        email=str(form.get("email", "")),
+        phone=str(form.get("phone", "")),
+        postal_address=str(form.get("postal_address", "")),
+    )
+    try:
+        await request.app[STORAGE].cases.change_promise(
+            case_id, wanted, staff_id=me.id, expected_version=_version(form)
+        )
+    except InvalidInput as error:
+        return await _case_page(
+            request, error_for="promise", error=str(error), values=form, status=400
         )
     raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
 

@@ -36,6 +36,8 @@ DELIVERY_WORDS = {
     "sending": "being sent",
     "sent": "delivered",
     "failed": "failed",
+    "uncertain": "may have arrived: check before sending again",
+    "shown": "shown in the chat, not yet confirmed",
     "manual": "to do by hand",
 }
 

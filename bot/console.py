@@ -7,7 +7,8 @@ import sys
 from typing import TextIO
 
 from conversations.model import Answer, Reply
-from services.dialogue import ChatRunner
+from services.dialogue import OUTBOX_ID, ChatRunner
+from storage.delivery import DeliveryStore
 from storage.outbox import take_for_chat
 from storage.runtime import Storage
 
@@ -43,11 +44,19 @@ async def run_console(
         stdout.write(text + "\n\n")
         stdout.flush()
 
+    delivery = DeliveryStore(storage.sessions)
+
+    async def printed(ids: list[int]) -> None:
+        """What the terminal printed is delivered."""
+        await delivery.confirmed(ids, channel=CHANNEL, address=person, now=storage.clock())
+
     reply = await runner.current(person)
     say(render(reply))
     while True:
-        for body in await take_for_chat(storage.sessions, CHANNEL, person, now=storage.clock()):
-            say(body)
+        waiting = await take_for_chat(storage.sessions, CHANNEL, person, now=storage.clock())
+        for item in waiting:
+            say(item.body)
+        await printed([item.id for item in waiting])
         stdout.write("> ")
         stdout.flush()
         line = await _read_line(stdin)
@@ -57,3 +66,5 @@ async def run_console(
         replies = await runner.handle(person, to_answer(line, reply))
         for reply in replies or [await runner.current(person)]:
             say(render(reply))
+            if reply.data.get(OUTBOX_ID) is not None:
+                await printed([int(reply.data[OUTBOX_ID])])

@@ -36,6 +36,11 @@ class PermanentFailure(Exception):
     """Sending again cannot help (blocked, chat not found, bad address)."""
 
 
+class MayHaveArrived(PermanentFailure):
+    """The send may have reached the person (timed out, connection lost after sending):
+    never sent again; staff are asked to check with the person before sending another."""
+
+
 class Sender(Protocol):
     async def send(self, item: Item, progress: Callable[[str], object]) -> str | None:
         """Deliver the item; return the channel's message id, if any.
@@ -72,6 +77,8 @@ class DeliveryWorker:
     senders: Mapping[str, Sender]
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = utcnow
+    # Channels nothing here can send, with why (no mail server): rows become staff tasks.
+    unsendable: Mapping[str, str] = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     _last_sent: dict[str, float] = field(default_factory=dict)
     _next_slot: float = 0.0
@@ -81,10 +88,14 @@ class DeliveryWorker:
         self.wake.set()
 
     async def recover(self) -> None:
-        """Rows whose sender died mid-send (claim expired): failed, for staff to check."""
+        """Rows whose sender died mid-send (claim expired): uncertain, for staff to check."""
         recovered = await self.store.recover(now=self.clock(), lease=self.limits.lease)
         if recovered:
             log.warning("%d message(s) were interrupted mid-send; marked for staff", recovered)
+        for channel, reason in self.unsendable.items():
+            handed = await self.store.hand_over(channel, reason=reason)
+            if handed:
+                log.warning("%d %s message(s) listed for staff: %s", handed, channel, reason)
 
     async def run(self, stop: asyncio.Event) -> None:
         next_recovery = 0.0
@@ -174,6 +185,10 @@ class DeliveryWorker:
             await self.store.retry(
                 item.id, at=self.clock() + timedelta(seconds=wait), error=str(failure)
             )
+        except MayHaveArrived as doubt:
+            self._sent_now(chat)
+            log.warning("outbox %s may have arrived: %s", item.id, doubt)
+            await self.store.uncertain(item.id, error=str(doubt))
         except PermanentFailure as failure:
             self._sent_now(chat)
             log.warning("outbox %s cannot be delivered: %s", item.id, failure)

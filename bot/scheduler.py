@@ -102,6 +102,13 @@ def alert_text(alert: Alert, link: str) -> tuple[str, str]:
             f"A message to the complainant about {ref} could not be delivered ({alert.channel}).",
             "Please check the case and reach them another way.",
         ]
+    elif alert.what == "uncertain":
+        subject = f"Message may not have arrived: {ref}"
+        lines = [
+            f"A message to the complainant about {ref} may have arrived ({alert.channel}): "
+            "the send was interrupted before the channel confirmed it.",
+            "Please check with them before sending it again.",
+        ]
     elif alert.what == "overdue_acknowledge":
         subject = f"Overdue: acknowledge {ref}"
         lines = [

@@ -21,10 +21,12 @@ from multidict import MultiDictProxy
 
 from bot import limits
 from bot.keys import STORAGE
+from bot.webchat_form import read_form
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, translator
-from services.dialogue import ChatRunner
+from services.dialogue import OUTBOX_ID, ChatRunner
 from storage.attachments import AttachmentRefused
+from storage.delivery import DeliveryStore
 from storage.outbox import take_for_chat
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class Shown:
 
     text: str
     mine: bool = False
+    outbox_id: int | None = None  # a message the page confirms it showed (see _seen)
 
 
 def setup(app: web.Application) -> None:
@@ -117,6 +120,7 @@ async def _page(
         # Templates call gettext(...) by name so `pybabel extract` finds the strings.
         "gettext": t.gettext,
         "languages": LANGUAGES,
+        "seen": _seen_value(shown),
     }
     response = aiohttp_jinja2.render_template("chat.html", request, context, app_key=TEMPLATES)
     if ISSUED in request:  # renewed on every page: a week from the last visit
@@ -146,10 +150,45 @@ async def _lang(request: web.Request, visitor: str) -> str:
     return request.headers.get("Accept-Language", "en").split(",")[0].strip()
 
 
-async def _waiting(request: web.Request, visitor: str) -> list[Shown]:
+async def _waiting(
+    request: web.Request, visitor: str, besides: frozenset[int] = frozenset()
+) -> list[Shown]:
+    """Messages for the visitor not yet confirmed as seen (new, or shown on a page that never
+    arrived); `besides`: ones this response shows already."""
     storage = request.app[STORAGE]
-    bodies = await take_for_chat(storage.sessions, CHANNEL, visitor, now=storage.clock())
-    return [Shown(body) for body in bodies]
+    waiting = await take_for_chat(
+        storage.sessions, CHANNEL, visitor, now=storage.clock(), besides=besides
+    )
+    return [Shown(w.body, outbox_id=w.id) for w in waiting]
+
+
+# -- confirming what the page showed -------------------------------------------------------
+# A message counts as delivered only when the page that showed it says so: the form posts
+# the ids it displayed in `seen`, and chat.js sends them with its next poll. Until then the
+# next page load or poll shows the message again (storage/outbox.py take_for_chat).
+
+
+def _seen_value(shown: list[Shown]) -> str:
+    return ",".join(str(s.outbox_id) for s in shown if s.outbox_id is not None)
+
+
+def _seen_ids(value: object) -> list[int]:
+    parts = str(value or "").split(",")
+    return [int(p) for p in parts[:100] if p.strip().isdigit()]
+
+
+async def _confirm_seen(request: web.Request, visitor: str, value: object) -> None:
+    """The visitor's page showed these messages: they are delivered."""
+    ids = _seen_ids(value)
+    if ids:
+        storage = request.app[STORAGE]
+        await DeliveryStore(storage.sessions).confirmed(
+            ids, channel=CHANNEL, address=visitor, now=storage.clock()
+        )
+
+
+def _shown_replies(replies: list[Reply]) -> list[Shown]:
+    return [Shown(r.text, outbox_id=r.data.get(OUTBOX_ID)) for r in replies]
 
 
 async def show(request: web.Request) -> web.Response:
@@ -168,9 +207,10 @@ async def poll(request: web.Request) -> web.Response:
     """New messages from staff, for chat.js to add without reloading."""
     visitor, new = _visitor(request)
     if new:
-        return web.json_response({"messages": []})
+        return web.json_response({"messages": [], "seen": ""})
+    await _confirm_seen(request, visitor, request.query.get("seen"))
     shown = await _waiting(request, visitor)
-    return web.json_response({"messages": [s.text for s in shown]})
+    return web.json_response({"messages": [s.text for s in shown], "seen": _seen_value(shown)})
 
 
 async def _files(
@@ -231,11 +271,13 @@ def _kind(mime: str) -> str:
 async def answer(request: web.Request) -> web.Response:
     """One answer from the form (typed text, a button, files)."""
     visitor, new = _visitor(request)
-    form = await request.post()
+    # Not request.post(): a file over the limit must not lose the words sent with it.
+    form = await read_form(request, request.app[STORAGE].attachments.max_bytes)
     token = str(form.get("csrf", ""))
     if new or not _same_origin(request) or not hmac.compare_digest(token, _csrf(request, visitor)):
         log.warning("web chat post refused: missing or wrong form token")
         raise web.HTTPSeeOther("/chat")
+    await _confirm_seen(request, visitor, form.get("seen"))
     lang = await _lang(request, visitor)
     runner = request.app[RUNNER]
     asked = await runner.current(visitor, lang)
@@ -276,8 +318,8 @@ async def answer(request: web.Request) -> web.Response:
     if sent > limits.submitted(draft):
         await limits.count_complaints(request, visitor, sent - limits.submitted(draft))
     lang = await _lang(request, visitor)
-    shown += [Shown(r.text) for r in replies]
-    shown += await _waiting(request, visitor)
+    shown += _shown_replies(replies)
+    shown += await _waiting(request, visitor, frozenset(filter(None, (s.outbox_id for s in shown))))
     if request.headers.get("Accept") == "application/json":
         return web.json_response(
             {
@@ -293,6 +335,7 @@ async def answer(request: web.Request) -> web.Response:
                 "nonce": secrets.token_urlsafe(16),
                 "lang": lang,
                 "dir": "rtl" if translator(lang).rtl else "ltr",
+                "seen": _seen_value(shown),
             }
         )
     return await _page(request, visitor, new, shown, replies[-1], lang)

@@ -33,6 +33,8 @@ from storage.views import CaseView, ReceiptFacts, Submitted
 
 log = logging.getLogger(__name__)
 
+# Reply.data key: the outbox row a reply shows, for the channel to confirm it was seen.
+OUTBOX_ID = "outbox_id"
 # Locked attempts after a lost race; only two first answers creating one draft can need >1.
 RETRIES = 3
 RECEIVED_VIA: dict[str, Received] = {
@@ -238,6 +240,9 @@ class ChatRunner:
         log.info("complaint %s submitted via %s", done.reference, self.channel)
         self.submitted = done
         turn.person_id = done.person_id
+        if done.receipt_outbox_id is not None:
+            # The channel confirms this row once the person has been shown the receipt.
+            shown = [replace(r, data={**r.data, OUTBOX_ID: done.receipt_outbox_id}) for r in shown]
         return followup.with_reference(draft, done.reference), shown
 
     async def _case_context(self, person_id: int | None, draft: Draft | None) -> Context:

@@ -210,6 +210,12 @@ class Retention:
             complaint.representative_name = ERASED
         if complaint.representative_relationship:
             complaint.representative_relationship = ERASED
+        # The complaint's own copy of how to reach the person (storage/promises.py); the
+        # language and the needs stay, as figures for the reports.
+        complaint.email = complaint.phone = complaint.postal_address = ""
+        complaint.reply_address = ""
+        complaint.adjustments_note = ""
+        complaint.supporter = None
         complaint.erased_at = now
         records = list(
             await session.scalars(

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from procedures.case import CASE_KINDS
 from storage.cases import ENDED
 from storage.db import dialect_insert, reading
+from storage.delivery import State
 from storage.models import (
     AuditEvent,
     Complaint,
@@ -89,7 +90,7 @@ class Alert:
     """Something to tell the case's recipients now, under a key that makes it happen once."""
 
     key: str
-    what: str  # submit / escalate / failed / overdue_acknowledge / overdue_respond
+    what: str  # submit / escalate / failed / uncertain / overdue_acknowledge / overdue_respond
     case: CaseFacts
     channel: str = ""  # for failed deliveries: the complainant's channel
     to_contact: bool = False  # routed to the person's single point of contact
@@ -228,8 +229,8 @@ class StaffAlerts:
             )
             failed = list(
                 await session.execute(
-                    select(Outbox.id, Outbox.complaint_id, Outbox.channel).where(
-                        Outbox.state == "failed",
+                    select(Outbox.id, Outbox.complaint_id, Outbox.channel, Outbox.state).where(
+                        Outbox.state.in_((State.FAILED, State.UNCERTAIN)),
                         Outbox.person_id.is_not(None),  # not a staff alert that failed
                         Outbox.complaint_id.is_not(None),
                     )
@@ -253,10 +254,10 @@ class StaffAlerts:
                 )
             for row in failed:
                 complaint, record = current[row.complaint_id]
+                # A send that may have arrived is not a failure: staff check before resending.
+                what = "uncertain" if row.state == State.UNCERTAIN else "failed"
                 found.append(
-                    Alert(
-                        f"alert:failed:{row.id}", "failed", _facts(complaint, record), row.channel
-                    )
+                    Alert(f"alert:{what}:{row.id}", what, _facts(complaint, record), row.channel)
                 )
             for _, record in overdue:
                 complaint, _ = current[record.complaint_id]

@@ -13,6 +13,7 @@ import filetype
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Attachment
+from storage.private import private_folder
 
 # What we accept: pictures, documents people actually send, and voice notes.
 ALLOWED_MIME_PREFIXES = ("image/", "audio/", "text/plain")
@@ -107,7 +108,7 @@ class AttachmentStore:
         target = self.path(digest)
         if target.exists():
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)
         temporary = target.with_suffix(".part")
         with open(temporary, "wb") as handle:
             handle.write(data)

@@ -37,7 +37,8 @@ def next_call(record: StageRecord, done: set[str]) -> str | None:
 
 def _wants_calls() -> ColumnElement[bool]:
     # adjustments is a JSON list: its text holds the id in quotes on both databases.
-    return cast(Person.adjustments, String).contains(f'"{ADJUSTMENT}"')
+    # The complaint's own copy of the needs (storage/promises.py), not the person's latest.
+    return cast(Complaint.adjustments, String).contains(f'"{ADJUSTMENT}"')
 
 
 def _candidates(viewer: Viewer, complaint_id: int | None = None) -> Select[Any]:
@@ -96,8 +97,8 @@ async def call_tasks(
                 complaint_id=complaint.id,
                 reference=complaint.reference,
                 person_name=person.name,
-                phone=person.phone,
-                language=person.language,
+                phone=complaint.phone or person.phone,
+                language=complaint.language,
                 stage_number=record.number,
                 purpose=purpose,
                 due=record.acknowledge_by if purpose == "acknowledge" else record.respond_by,

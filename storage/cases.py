@@ -27,7 +27,7 @@ from procedures.case import CASE_KINDS, Kind, NewComplaint
 from procedures.deadlines import enquiry_deadlines, stage_deadlines
 from procedures.lifecycle import Actor, Facts, Refused, Status, Transition
 from procedures.model import Procedure, Stage, TimeLimit
-from storage import people, subjects, visibility
+from storage import people, promises, subjects, visibility
 from storage.db import reading
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
@@ -40,7 +40,7 @@ from storage.models import (
     StageRecord,
     utcnow,
 )
-from storage.outbox import destination, enqueue
+from storage.outbox import CHAT_CHANNELS, enqueue, reply_channel
 from storage.references import next_reference
 from storage.supporters import set_supporter
 from storage.views import CaseView, ReceiptFacts, StageView, Submitted
@@ -321,6 +321,8 @@ class CaseService:
         session.add(complaint)
         await session.flush()
         await subjects.flag_at_submission(session, self.procedure, complaint, now)
+        chat = (channel, external_id) if channel in CHAT_CHANNELS and external_id else None
+        await promises.record(session, complaint, person, new, chat)
         session.add(
             Message(
                 complaint_id=complaint.id,
@@ -350,7 +352,7 @@ class CaseService:
             text = wording(facts)
         else:
             text = letters.receipt(
-                translator(person.language),
+                translator(complaint.language),
                 self.procedure,
                 kind=facts.kind,
                 reference=facts.reference,
@@ -359,7 +361,10 @@ class CaseService:
                 respond_by=facts.respond_by,
                 form=self._form_name(complaint),
             )
-        await enqueue(session, person, text, now=now, complaint_id=complaint.id, inline=inline)
+        chat = (channel, external_id) if inline and channel and external_id else None
+        row = await enqueue(
+            session, person, text, now=now, complaint_id=complaint.id, shown_in=chat
+        )
         self._audit(session, "submit", complaint, staff_id, detail=new.received_via.value)
         return Submitted(
             complaint_id=complaint.id,
@@ -370,6 +375,7 @@ class CaseService:
             acknowledge_by=facts.acknowledge_by,
             respond_by=facts.respond_by,
             receipt=text,
+            receipt_outbox_id=row.id if chat else None,
         )
 
     async def _link_attachments(
@@ -400,11 +406,11 @@ class CaseService:
             record.acknowledged_at = now
             complaint.status = transition.target(facts)
             text = letters.acknowledgement(
-                translator(person.language),
+                translator(complaint.language),
                 reference=complaint.reference,
                 handler_label=record.handler_label,
                 respond_by=record.respond_by,
-                by_phone="phone_call" in (person.adjustments or []),
+                by_phone="phone_call" in (complaint.adjustments or []),
             )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "acknowledge", complaint, staff_id, f"stage {record.number}")
@@ -427,7 +433,7 @@ class CaseService:
             )
             transition, facts = self._allow("reply" if ends_stage else "message", complaint)
             now = self.clock()
-            t = translator(person.language)
+            t = translator(complaint.language)
             if not ends_stage:
                 text = letters.staff_message(t, reference=complaint.reference, body=body)
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
@@ -444,8 +450,8 @@ class CaseService:
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
                 self._audit(session, "respond", complaint, staff_id, "enquiry")
                 return
-            record.escalate_by = self._escalate_by(record, person, self.today())
-            channel, _ = await destination(session, person)  # how they can ask for more
+            record.escalate_by = self._escalate_by(record, complaint, self.today())
+            channel = await reply_channel(session, person, complaint)  # how to ask for more
             if record.number == INFORMAL_STAGE:
                 text = "\n\n".join(
                     [
@@ -463,7 +469,7 @@ class CaseService:
                     body=body,
                     stage=rule,
                     escalate_by=record.escalate_by,
-                    extra_time=self._extra_time(person),
+                    extra_time=self._extra_time(complaint),
                     outcome=self._outcome_lines(t, record),
                     channel=channel,
                 )
@@ -479,13 +485,15 @@ class CaseService:
             policy_change=str(detail.get("policy_change") or ""),
         )
 
-    def _extra_time(self, person: Person) -> TimeLimit | None:
-        """The allowance added to this person's escalation windows, if they asked for it."""
-        if "extra_time" in (person.adjustments or []):
+    def _extra_time(self, complaint: Complaint) -> TimeLimit | None:
+        """The allowance added to this complaint's escalation windows, if they asked for it."""
+        if "extra_time" in (complaint.adjustments or []):
             return self.procedure.extra_time_allowance
         return None
 
-    def _escalate_by(self, record: StageRecord, person: Person, responded: date) -> date | None:
+    def _escalate_by(
+        self, record: StageRecord, complaint: Complaint, responded: date
+    ) -> date | None:
         if record.number == INFORMAL_STAGE:
             return None  # moving from informal to formal has no published window
         due = stage_deadlines(
@@ -494,7 +502,7 @@ class CaseService:
             record.received_on,
             self.calendar,
             responded=responded,
-            extra_time="extra_time" in (person.adjustments or []),
+            extra_time="extra_time" in (complaint.adjustments or []),
         )
         return due.escalate_by
 
@@ -532,7 +540,7 @@ class CaseService:
             )
             transition, facts = self._allow("request_information", complaint)
             text = letters.information_request(
-                translator(person.language), reference=complaint.reference, question=question
+                translator(complaint.language), reference=complaint.reference, question=question
             )
             await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
             complaint.status = transition.target(facts)
@@ -579,7 +587,7 @@ class CaseService:
                 )
             )
             text = letters.extension(
-                translator(person.language),
+                translator(complaint.language),
                 reference=complaint.reference,
                 new_date=new_date,
                 reason=reason,
@@ -630,7 +638,7 @@ class CaseService:
             }
             if record.responded_at is not None:
                 # Only what the person has not been told yet: an apology or a new change.
-                t = translator(person.language)
+                t = translator(complaint.language)
                 lines = letters.outcome_lines(
                     t,
                     apology=apology and not told.get("apology"),
@@ -695,7 +703,7 @@ class CaseService:
                     )
                 )
             text = letters.escalation_received(
-                translator(person.language),
+                translator(complaint.language),
                 reference=complaint.reference,
                 stage=self.procedure.stage(complaint.current_stage),
                 acknowledge_by=new.acknowledge_by,
@@ -730,7 +738,7 @@ class CaseService:
             complaint.status = transition.target(facts)
             complaint.closed_at = now
             text = letters.referred(
-                translator(person.language), self.procedure, reference=complaint.reference
+                translator(complaint.language), self.procedure, reference=complaint.reference
             )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "refer", complaint, staff_id)
@@ -769,11 +777,30 @@ class CaseService:
             complaint.status = status
             complaint.closed_at = now
             if notify:
-                t = translator(person.language)
+                t = translator(complaint.language)
                 word = letters.closed if status is Status.CLOSED else letters.withdrawn
                 text = word(t, reference=complaint.reference)
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, str(status), complaint, staff_id)
+
+    async def change_promise(
+        self,
+        complaint_id: int,
+        wanted: promises.PromiseChange,
+        *,
+        staff_id: int | None,
+        expected_version: int | None = None,
+    ) -> list[str]:
+        """Change what this one complaint promised (needs, reply channel, contacts,
+        language); audited by field name. The person's other complaints keep theirs."""
+        async with self.unit_of_work() as session:
+            # Correcting how to reach someone is for anyone who may see the case.
+            complaint, _ = await self._load(
+                session, complaint_id, expected_version, staff_id=staff_id, acting=False
+            )
+            return await promises.change(
+                session, complaint, wanted, staff_id=staff_id, now=self.clock()
+            )
 
     # -- the complainant's side --------------------------------------------------------
 
@@ -848,7 +875,7 @@ def case_view(complaint: Complaint, person: Person) -> CaseView:
         category=complaint.category,
         about_staff=complaint.about_staff,
         description=complaint.description,
-        language=person.language,
+        language=complaint.language,
         person_id=person.id,
         version=complaint.version,
         created_at=complaint.created_at,

@@ -161,6 +161,21 @@ class Complaint(Base):
     # Personal content replaced at the end of retention (services/retention.py); figures stay.
     erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # What this complaint's receipt promised, copied from the answers when it was made
+    # (storage/promises.py): the person's answers are only defaults for their next one.
+    # Staff may change one complaint's copy (audited); the others keep theirs.
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    adjustments: Mapped[list[Any]] = mapped_column(default=list)
+    adjustments_note: Mapped[str] = mapped_column(Text, default="")
+    contact_method: Mapped[str] = mapped_column(String(16), default="chat")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    postal_address: Mapped[str] = mapped_column(Text, default="")
+    # Where replies go, resolved when it was made: (telegram, user id), (email, address)...
+    reply_channel: Mapped[str] = mapped_column(String(16), default="")
+    reply_address: Mapped[str] = mapped_column(String(320), default="")
+    # {"name", "channel", "address", "consent"} of the supporter named for this complaint.
+    supporter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Their connection to the organisation, for its complaints form (Creative Alliance).
     relationship_to_org: Mapped[str] = mapped_column(String(80), default="")
     # Someone from an external organisation investigating it (CAST: about a Director).
@@ -244,14 +259,20 @@ class Outbox(Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
-    # pending -> sending -> sent | failed; phone/post rows are "manual": a task for staff.
+    # storage/delivery.py State: "sent" only once the channel confirmed it (sent_at).
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
-    external_id: Mapped[str | None] = mapped_column(String(80))  # e.g. Telegram message id
+    external_id: Mapped[str | None] = mapped_column(String(80))  # the channel's message id
+    # How far a long message got ("parts:2"), so a retry resumes after the parts delivered.
+    progress: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A chat showed it (web chat page, Telegram reply) but the channel has not confirmed it.
+    shown_at: Mapped[datetime | None]
+    # When the channel confirmed delivery: Telegram's message id, the SMTP server's
+    # acceptance, the web chat page's acknowledgement. Only then is the state "sent".
     sent_at: Mapped[datetime | None]
     # A copy for the person's supporter (Supporter, with their consent), not for them.
     to_supporter: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -25,7 +25,7 @@ async def ask_to_share_name(
             session, complaint_id, expected_version, staff_id=staff_id
         )
         transition, facts = cases._allow("ask_name", complaint)
-        text = letters.name_needed(translator(person.language), reference=complaint.reference)
+        text = letters.name_needed(translator(complaint.language), reference=complaint.reference)
         await enqueue(session, person, text, now=cases.clock(), complaint_id=complaint.id)
         complaint.status = transition.target(facts)
         cases._audit(session, "ask_to_share_name", complaint, staff_id)

@@ -20,6 +20,7 @@ from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
 from storage.complaint_forms import applies, build_form
 from storage.db import reading
+from storage.delivery import FOR_STAFF, State
 from storage.errors import NotFound
 from storage.investigators import needs_external_investigator
 from storage.models import (
@@ -35,8 +36,8 @@ from storage.models import (
     StaffUser,
     StageRecord,
 )
+from storage.promises import promise_of
 from storage.staff import ADMIN
-from storage.supporters import supporter_of
 from storage.views import (
     AttachmentView,
     AuditRow,
@@ -126,8 +127,8 @@ def _row(
         status=complaint.status,
         created_at=complaint.created_at,
         person_name=WITHHELD if name_hidden(complaint, viewer) else person.name,
-        language=person.language,
-        adjustments=tuple(person.adjustments or ()),
+        language=complaint.language,
+        adjustments=tuple(complaint.adjustments or ()),
         category=complaint.category,
         stage_number=record.number if record else None,
         stage_name=record.name if record else "",
@@ -163,8 +164,8 @@ def _due_between(first: date, last: date) -> Any:
 
 
 def _has_adjustments() -> Any:
-    listed = func.coalesce(cast(Person.adjustments, String), "[]")
-    return or_(listed.not_in(["[]", "null"]), Person.adjustments_note != "")
+    listed = func.coalesce(cast(Complaint.adjustments, String), "[]")
+    return or_(listed.not_in(["[]", "null"]), Complaint.adjustments_note != "")
 
 
 class Queries:
@@ -276,7 +277,7 @@ class Queries:
             .join(Person, Person.id == Outbox.person_id)
             .outerjoin(Complaint, Complaint.id == Outbox.complaint_id)
             .where(
-                Outbox.state.in_(("failed", "manual")),
+                Outbox.state.in_(FOR_STAFF),
                 # Letters by post have their own list (storage/letters.py), with downloads.
                 or_(Outbox.channel != "post", Outbox.to_supporter.is_(True)),
                 or_(
@@ -304,6 +305,37 @@ class Queries:
                 to_supporter=row.to_supporter,
             )
             for row, name, reference in rows
+        ) + await self._staff_alert_tasks(session, viewer)
+
+    async def _staff_alert_tasks(
+        self, session: AsyncSession, viewer: Viewer
+    ) -> tuple[OutboxTask, ...]:
+        """Alerts to staff that failed or may not have arrived: shown to admins, and to the
+        member of staff they were for, so a missed alert is never silent."""
+        query = (
+            select(Outbox, StaffUser.name)
+            .join(StaffUser, StaffUser.id == Outbox.staff_id)
+            .where(Outbox.state.in_((State.FAILED, State.UNCERTAIN)))
+            .order_by(Outbox.created_at)
+            .limit(DASHBOARD_LIMIT)
+        )
+        if "admin" not in viewer.roles:
+            query = query.where(Outbox.staff_id == viewer.id)
+        rows = await session.execute(query)
+        return tuple(
+            OutboxTask(
+                id=row.id,
+                complaint_id=None,
+                reference=None,
+                person_name=name,
+                channel=row.channel,
+                address=row.address,
+                state=row.state,
+                last_error=row.last_error,
+                created_at=row.created_at,
+                to_staff=True,
+            )
+            for row, name in rows
         )
 
     async def mark_delivered(self, outbox_id: int, staff_id: int) -> None:
@@ -316,8 +348,9 @@ class Queries:
                 .outerjoin(Complaint, Complaint.id == Outbox.complaint_id)
                 .where(
                     Outbox.id == outbox_id,
-                    Outbox.state.in_(("failed", "manual")),
+                    Outbox.state.in_(FOR_STAFF),
                     or_(
+                        Outbox.staff_id.is_not(None),  # a staff alert (dashboard lists admins')
                         and_(Outbox.complaint_id.is_not(None), visible(viewer)),
                         and_(
                             Outbox.complaint_id.is_(None),
@@ -392,7 +425,7 @@ class Queries:
             if filters.overdue:
                 query = query.where(_open(), _overdue(today))
             if filters.language:
-                query = query.where(Person.language == filters.language)
+                query = query.where(Complaint.language == filters.language)
             if filters.adjustments:
                 query = query.where(_has_adjustments())
             words = filters.search.strip()
@@ -447,6 +480,7 @@ class Queries:
                 )
             record = complaint.stages[-1] if complaint.stages else None
             calls = await call_tasks(session, viewer, complaint_id=complaint.id)
+            promise = promise_of(complaint)
             hide = name_hidden(complaint, viewer)
             form = None
             if applies(self.cases.procedure, complaint):
@@ -455,16 +489,18 @@ class Queries:
                 )
             return CaseDetail(
                 case=case_view(complaint, person),
+                # What this complaint promised (storage/promises.py), not the person's
+                # latest answers: another complaint of theirs never changes this page.
                 person=PersonView(
                     id=person.id,
                     name=WITHHELD if hide else person.name,
-                    language=person.language,
-                    adjustments=tuple(person.adjustments or ()),
-                    adjustments_note=person.adjustments_note,
-                    contact_method=person.contact_method,
-                    email="" if hide else person.email,
-                    phone="" if hide else person.phone,
-                    postal_address="" if hide else person.postal_address,
+                    language=promise.language,
+                    adjustments=promise.adjustments,
+                    adjustments_note=promise.adjustments_note,
+                    contact_method=promise.contact_method,
+                    email="" if hide else promise.email,
+                    phone="" if hide else promise.phone,
+                    postal_address="" if hide else promise.postal_address,
                 ),
                 share_name=complaint.share_name,
                 complaint_form=form.form if form else "",
@@ -506,7 +542,7 @@ class Queries:
                     o for s in staff.values() if s.active and (o := _option(s)) is not None
                 ),
                 call=calls[0] if calls else None,
-                supporter=await supporter_of(session, person.id),
+                supporter=promise.supporter,
                 triage=complaint.triage,
                 can_settle=is_lead(viewer),
             )
@@ -542,7 +578,7 @@ class Queries:
                     staff_name=who(message.staff_id),
                     channel=out.channel if out else message.channel,
                     delivery=out.state if out else "",
-                    error=out.last_error if out and out.state == "failed" else "",
+                    error=out.last_error if out and out.state in FOR_STAFF else "",
                 )
             )
         zone = self.cases.zone

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from procedures.calendar import WorkingCalendar
 from procedures.model import Procedure
 from storage.db import reading
-from storage.models import Complaint, Extension, Person, StageRecord
+from storage.models import Complaint, Extension, StageRecord
 from storage.visibility import Viewer, visible
 
 OUTCOME_KEYS = ("upheld", "partly_upheld", "not_upheld")
@@ -222,8 +222,8 @@ async def build_report(
     async with reading(sessions) as session:
         rows = (
             await session.execute(
-                select(Complaint, Person.language, Person.adjustments)
-                .join(Person, Person.id == Complaint.person_id)
+                # Each complaint's own language and needs (storage/promises.py).
+                select(Complaint, Complaint.language, Complaint.adjustments)
                 .where(Complaint.created_at >= low, Complaint.created_at < high)
                 .order_by(Complaint.id)
             )

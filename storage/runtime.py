@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from procedures.calendar import WorkingCalendar
@@ -17,7 +18,7 @@ from storage.cases import CaseService
 from storage.db import create_engine, current_revision, head_revision, migrate, session_factory
 from storage.drafts import DraftStore
 from storage.models import utcnow
-from storage.settings import Settings, SettingsError
+from storage.settings import Settings, SettingsError, without_password
 
 
 @dataclass
@@ -41,6 +42,24 @@ def load_configured_procedure(settings: Settings) -> Procedure:
         return load_procedure(settings.procedure)
     except ProcedureError as error:
         raise SettingsError(f"COMPLAINTS_PROCEDURE: {error}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(
+            f"COMPLAINTS_PROCEDURE: {settings.procedure} is not UTF-8 text; save it as UTF-8"
+        ) from None
+
+
+def cannot_open(settings: Settings, error: BaseException) -> str:
+    """One line for a database that cannot be opened: which setting, why, what to do; the
+    URL's password is never shown."""
+    cause = getattr(error, "orig", None) or error
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0][:200]
+    if isinstance(cause, OSError) and cause.strerror:
+        reason = cause.strerror
+    where = without_password(settings.database)
+    return without_password(
+        f"COMPLAINTS_DATABASE_URL: cannot open the database {where}: {reason}. Check that "
+        "the server is running, the database and user exist, and the folder is writable."
+    )
 
 
 async def open_storage(
@@ -52,9 +71,12 @@ async def open_storage(
     """Open the database (migrating it to the latest schema) and the services on it."""
     procedure = load_configured_procedure(settings)
     calendar = calendar_for(procedure, settings.nation)
-    if run_migrations:
-        await migrate(settings.database)
-    engine = create_engine(settings.database)
+    try:
+        if run_migrations:
+            await migrate(settings.database)
+        engine = create_engine(settings.database)
+    except (OSError, SQLAlchemyError) as error:
+        raise SettingsError(cannot_open(settings, error)) from None
     sessions = session_factory(engine)
     return Storage(
         settings=settings,

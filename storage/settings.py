@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.private import private_folder
 
 PREFIX = "COMPLAINTS_"
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
@@ -76,7 +79,7 @@ class Settings:
             return self
         path = self.data_dir / "secret_key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(self.data_dir)
             path.write_text(secrets.token_urlsafe(32))
             path.chmod(0o600)
         return replace(self, secret_key=path.read_text().strip())
@@ -164,6 +167,11 @@ PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
 }
 
 
+def without_password(text: str) -> str:
+    """A URL with any password replaced (scheme://user:***@host): safe to print."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
 def load_settings(
     config: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -188,7 +196,7 @@ def load_settings(
         try:
             values[name] = parse(str(value))
         except ValueError:
-            shown = "(hidden)" if name in SECRET_NAMES else repr(str(value))
+            shown = "(hidden)" if name in SECRET_NAMES else repr(without_password(str(value)))
             raise SettingsError(
                 f"COMPLAINTS_{name.upper()}={shown} is not valid: expected {accepted}."
             ) from None

@@ -1,8 +1,9 @@
 """A complainant's named supporter ("someone to help me"), and the copies they receive.
 
-One supporter per person, kept like the person's other preferences: the latest complaint's
-answers replace it, and a complaint that names none removes it, so copies never continue
-after the person stops asking for them. Copies go only with the person's consent.
+One default supporter per person, kept like the person's other preferences: the latest
+complaint's answers replace it, and a complaint that names none removes it. Each complaint
+keeps its own copy of the supporter it named (storage/promises.py), and messages about it
+follow that copy. Copies go only with the person's consent.
 """
 
 from __future__ import annotations
@@ -58,25 +59,25 @@ async def copy_for_supporter(
     now: datetime,
     complaint_id: int | None,
     subject: str,
+    supporter: SupporterView | None,
+    language: str,
 ) -> Outbox | None:
     """Queue a copy of a message to the person for their supporter, if they consented:
-    by email (the worker sends it) or by phone (a task for staff)."""
-    row = await session.scalar(
-        select(Supporter).where(Supporter.person_id == person.id, Supporter.consent.is_(True))
-    )
-    if row is None:
+    by email (the worker sends it) or by phone (a task for staff). `supporter`: the one the
+    complaint named (storage/promises.py), or the person's default for other messages."""
+    if supporter is None or not supporter.consent:
         return None
     first_name = person.name.split()[0] if person.name.strip() else ""
-    line = letters.supporter_copy(translator(person.language), first_name)
+    line = letters.supporter_copy(translator(language), first_name)
     copy = Outbox(
         person_id=person.id,
         complaint_id=complaint_id,
-        channel=row.channel,
-        address=row.address,
-        language=person.language,
+        channel=supporter.channel,
+        address=supporter.address,
+        language=language,
         subject=subject,
         body=f"{line}\n\n{body}",
-        state="pending" if row.channel == "email" else "manual",
+        state="pending" if supporter.channel == "email" else "manual",
         next_attempt_at=now,
         created_at=now,
         to_supporter=True,

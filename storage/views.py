@@ -71,6 +71,8 @@ class Submitted:
     acknowledge_by: date | None
     respond_by: date | None
     receipt: str
+    # The outbox row the chat shows the receipt by, to confirm once the chat has shown it.
+    receipt_outbox_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class OutboxTask:
     last_error: str
     created_at: datetime
     to_supporter: bool = False  # a copy for the person's supporter, at `address`
+    to_staff: bool = False  # an alert to the member of staff `person_name`
 
 
 @dataclass(frozen=True)

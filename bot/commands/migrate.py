@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from storage.db import create_engine, current_revision, head_revision, migrate
+from storage.private import data_folder
 from storage.settings import load_settings
 
 
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data_folder(settings)
     before, after = asyncio.run(_migrate(settings.database))
     if before == after:
         print(f"The database schema is current ({after}).")

@@ -21,6 +21,7 @@ from server import create_app
 from services.setup import setup_link
 from storage.delivery import DeliveryStore
 from storage.leader import Leadership, together
+from storage.private import data_folder
 from storage.runtime import Storage, open_storage, require_current_schema
 from storage.settings import Settings, load_settings
 
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
+    data_folder(settings)  # before the secret key is kept in it
     asyncio.run(serve(replace(settings, **overrides).with_secret_key(), migrate=args.migrate))
     return 0
 
@@ -64,11 +66,28 @@ def senders(storage: Storage, telegram: TelegramApp | None = None) -> dict[str, 
     return found
 
 
+NO_MAIL = (
+    "No mail server is set (COMPLAINTS_SMTP_HOST): please send it another way "
+    "(post or phone), then mark it delivered."
+)
+
+
+def unsendable(settings: Settings) -> dict[str, str]:
+    """Channels with no way to send here, and what staff should do instead."""
+    if settings.smtp_host:
+        return {}
+    log.warning(
+        "email is off: COMPLAINTS_SMTP_HOST is not set; messages to people who chose email "
+        "are listed on the staff dashboard to send another way"
+    )
+    return {"email": NO_MAIL}
+
+
 async def serve(
     settings: Settings, *, ready: asyncio.Event | None = None, migrate: bool = True
 ) -> None:
     """Run until SIGINT or SIGTERM; every resource opened here is closed on the way out."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    data_folder(settings)
     storage = await open_storage(settings, run_migrations=migrate)
     if not migrate:
         await require_current_schema(storage)
@@ -84,7 +103,11 @@ async def serve(
 
         if telegram is not None:  # after the site: a webhook must be reachable when set
             await bot.enter_async_context(running(telegram, settings, poll=False))
-        worker = DeliveryWorker(DeliveryStore(storage.sessions), senders(storage, telegram))
+        worker = DeliveryWorker(
+            DeliveryStore(storage.sessions),
+            senders(storage, telegram),
+            unsendable=unsendable(settings),
+        )
         scheduler = Scheduler(
             storage, channels=channels_for(storage), interval=settings.scheduler_seconds
         )

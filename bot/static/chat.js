@@ -79,6 +79,7 @@
       document.documentElement.dir = reply.dir;
       form.reset();
       form.querySelector("[name=nonce]").value = reply.nonce;
+      seen(reply.seen);
       document.getElementById("text").focus();
     } catch (error) {
       form.submit(); // fall back to a plain post: nothing typed is lost
@@ -87,11 +88,25 @@
     }
   });
 
-  setInterval(async function () {
+  // Messages count as delivered once this page says it showed them: tell the server now,
+  // and keep the ids in the form too, so a plain post after a failed fetch confirms them.
+  function seen(ids) {
+    form.querySelector("[name=seen]").value = ids || "";
+    if (ids) poll();
+  }
+
+  async function poll() {
     try {
-      const response = await fetch("/chat/poll", { credentials: "same-origin" });
+      const field = form.querySelector("[name=seen]");
+      const query = field.value ? "?seen=" + encodeURIComponent(field.value) : "";
+      const response = await fetch("/chat/poll" + query, { credentials: "same-origin" });
       const body = await response.json();
+      field.value = body.seen || "";
       body.messages.forEach(function (text) { bubble(text, false); });
+      if (body.seen) poll();
     } catch (error) { /* offline for a moment: try again at the next tick */ }
-  }, 15000);
+  }
+
+  if (form.querySelector("[name=seen]").value) poll();
+  setInterval(poll, 15000);
 })();

@@ -28,6 +28,7 @@ from bot.telegram.render import HASHED, answered, render, resolve
 from conversations.model import Answer, Effect, FileRef, Reply
 from locales import Translator, translator
 from storage.attachments import AttachmentRefused
+from storage.delivery import DeliveryStore
 
 log = logging.getLogger(__name__)
 
@@ -197,11 +198,26 @@ async def _show(update: Update, context: Context, replies: list[Reply]) -> None:
     chat_id = _user(update).id  # private chats only: the chat id is the user id
     for message in render(replies):
         sent = await context.bot.send_message(chat_id, message.text, reply_markup=message.markup)
+        if message.outbox_id is not None:
+            await _confirm(context, chat_id, message.outbox_id, sent.message_id)
         if message.markup is not None:
             await _keep_one_keyboard(context, chat_id, sent.message_id)
     for reply in replies:
         if reply.effect is Effect.LANGUAGE_CHANGED:
             await commands_for_chat(context.bot, chat_id, str(reply.data.get("lang", "")))
+
+
+async def _confirm(context: Context, chat_id: int, outbox_id: int, message_id: int) -> None:
+    """Telegram accepted the message that shows this outbox row (the receipt): it is sent.
+    Had the reply failed, the row stays pending and the outbox worker sends it instead."""
+    storage = context.storage
+    await DeliveryStore(storage.sessions).confirmed(
+        [outbox_id],
+        channel=CHANNEL,
+        address=str(chat_id),
+        now=storage.clock(),
+        external_id=str(message_id),
+    )
 
 
 async def _keep_one_keyboard(context: Context, chat_id: int, newest: int) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations.model import Choice, Reply
+from services.dialogue import OUTBOX_ID
 
 MAX_TEXT = 4096  # Telegram counts UTF-16 code units
 MAX_CALLBACK_DATA = 64  # bytes
@@ -22,6 +23,8 @@ class Rendered:
 
     text: str
     markup: InlineKeyboardMarkup | None = None
+    # On a reply's last part: the outbox row it shows, confirmed once Telegram accepts it.
+    outbox_id: int | None = None
 
 
 def utf16_len(text: str) -> int:
@@ -94,7 +97,7 @@ def render(replies: list[Reply]) -> list[Rendered]:
         parts = split_text(reply.text)
         markup = keyboard(reply.choices) if index == keep else None
         messages += [Rendered(part) for part in parts[:-1]]
-        messages.append(Rendered(parts[-1], markup))
+        messages.append(Rendered(parts[-1], markup, reply.data.get(OUTBOX_ID)))
     return messages
 
 

@@ -18,7 +18,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.delivery import PermanentFailure, TemporaryFailure
+from bot.delivery import MayHaveArrived, PermanentFailure, TemporaryFailure
 from bot.telegram.render import split_text
 from storage.delivery import Item
 
@@ -74,7 +74,7 @@ class TelegramSender:
             # The request reached Telegram or was on its way when we stopped waiting, so the
             # message may well have arrived. Sending it again could show it twice; staff see
             # the failure and can check with the person instead.
-            raise PermanentFailure(UNCERTAIN.format(what="timed out")) from None
+            raise MayHaveArrived(UNCERTAIN.format(what="timed out")) from None
         except Forbidden as error:
             raise PermanentFailure(f"forbidden: {error.message}") from None
         except (BadRequest, ChatMigrated) as error:
@@ -85,7 +85,7 @@ class TelegramSender:
             if isinstance(cause, httpx.TransportError) and not isinstance(cause, NEVER_SENT):
                 # Sent, then the connection broke before the answer: same doubt as a timeout.
                 name = type(cause).__name__
-                raise PermanentFailure(UNCERTAIN.format(what=f"connection lost ({name})")) from None
+                raise MayHaveArrived(UNCERTAIN.format(what=f"connection lost ({name})")) from None
             # Could not connect, or Telegram answered 5xx: the message was not shown.
             raise TemporaryFailure(f"network or server error: {error.message}") from None
         except TelegramError as error:  # InvalidToken, Conflict, ...: configuration, not the row

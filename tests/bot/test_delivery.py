@@ -162,7 +162,7 @@ async def test_interrupted_send_is_never_resent_but_shown_to_staff(
     assert await store.claim(frozenset({"telegram"}), now=clock(), lease=lease, limit=5) == []
     async with storage.sessions() as session:
         row = await session.get(Outbox, item.id)
-    assert row is not None and (row.state, row.last_error) == ("failed", UNCERTAIN)
+    assert row is not None and (row.state, row.last_error) == ("uncertain", UNCERTAIN)
 
 
 async def test_two_workers_never_take_the_same_row(storage: Storage, clock: FakeClock) -> None:

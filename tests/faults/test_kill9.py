@@ -7,6 +7,8 @@ random moment, then SIGKILLs it mid-flight. Then, before the next start:
 - every answer acknowledged by a 200 is in the visitor's draft or in their complaint;
 - no complaint exists twice (a form re-posted after the kill carries the same nonce);
 - no outbox row reached Telegram twice, and every row marked sent reached it once;
+- every submitted complaint's receipt was confirmed delivered (the page said it showed it),
+  or is shown on the person's next visit (checked after the next start);
 - PRAGMA integrity_check is ok.
 
 Restarts use tests/faults/serve_zygote.py (the real entry point, forked from a process
@@ -49,7 +51,7 @@ KILLS = int(os.environ.get("COMPLAINTS_FAULT_KILLS", "100"))
 TOKEN = "123456:FAULTS-TOKEN"
 VISITORS = 4
 TELEGRAM_CASES = 6
-Failure = (aiohttp.ClientError, AssertionError, asyncio.TimeoutError)
+Failure = (aiohttp.ClientError, ConnectionError, AssertionError, asyncio.TimeoutError)
 
 
 def plan(tag: str) -> dict[str, list[Action]]:
@@ -120,6 +122,7 @@ class Complainant:
             step = self.visitor.page.step
             if step == "menu":
                 self.submitted += 1
+                await self._confirm()
                 await self.new_round()
                 continue
             assert self.queues.get(step), f"no plan for {step}"
@@ -132,7 +135,13 @@ class Complainant:
                 form = {"text": value}
             full = {**form, "csrf": self.visitor.page.hidden.get("csrf", "")}
             full["nonce"] = self.visitor.page.hidden.get("nonce", "")
+            full["seen"] = self.visitor.page.hidden.get("seen", "")
             await self._post(step, full)
+
+    async def _confirm(self) -> None:
+        """What chat.js does after showing the receipt: tell the server it was shown."""
+        assert self.visitor is not None
+        await self.visitor.poll()
 
     async def _post(self, step: str, form: dict[str, str]) -> None:
         """Post one answer; once a 200 acknowledges it, it counts as kept."""
@@ -229,8 +238,11 @@ class Staff:
             await asyncio.sleep(rng.uniform(0.01, 0.05))
 
 
-def check(database: Path, api: FakeBotAPI, people: list[Complainant], chats: list[int]) -> None:
-    """The invariants, on the database as the next start will find it."""
+def check(
+    database: Path, api: FakeBotAPI, people: list[Complainant], chats: list[int]
+) -> list[tuple[str, str]]:
+    """The invariants, on the database as the next start will find it. Returns the web chat
+    receipts not confirmed yet, as (reference, visitor cookie), for the next visit to show."""
     with contextlib.closing(sqlite3.connect(database, timeout=30)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         drafts = {
@@ -252,6 +264,11 @@ def check(database: Path, api: FakeBotAPI, people: list[Complainant], chats: lis
         outbox = db.execute(
             "SELECT id, body, state FROM outbox WHERE channel = 'telegram'"
         ).fetchall()
+        receipts = db.execute(
+            "SELECT c.reference, o.state, o.address FROM complaints c "
+            "LEFT JOIN outbox o ON o.id = (SELECT min(id) FROM outbox WHERE complaint_id = c.id) "
+            "WHERE c.received_via = 'webchat'"
+        ).fetchall()
     assert duplicated == [], "a complaint was stored twice"
     for person in people:
         for cookie, texts in person.acked.items():
@@ -268,6 +285,24 @@ def check(database: Path, api: FakeBotAPI, people: list[Complainant], chats: lis
             assert count == 1, f"outbox row {row_id} is marked sent but never arrived"
         if state == "pending":
             assert count == 0, f"outbox row {row_id} arrived but will be sent again"
+    unconfirmed = []
+    for reference, state, address in receipts:
+        assert state in ("sent", "shown"), f"receipt of {reference} is {state}"
+        if state == "shown":
+            unconfirmed.append((reference, address))
+    return unconfirmed
+
+
+async def shown_on_next_visit(base: str, unconfirmed: list[tuple[str, str]]) -> None:
+    """Each receipt the page never confirmed is on the person's next page, which then
+    confirms it as chat.js does."""
+    for reference, cookie in unconfirmed:
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar, cookies={"chat_session": cookie}) as s:
+            visitor = Visitor(s, base)
+            page = await visitor.open()
+            assert any(reference in said for said in page.said), f"{reference} not shown"
+            await visitor.poll()
 
 
 @pytest.fixture
@@ -309,10 +344,17 @@ async def test_kill_9_at_random_moments_loses_nothing(tmp_path: Path, api: FakeB
     people = [Complainant(n, base) for n in range(VISITORS)]
     staff = Staff(storage, cases)
     started = time.monotonic()
+    unconfirmed: list[tuple[str, str]] = []
+    made_up = 0
     try:
-        for _ in range(KILLS):
+        for _ in range(KILLS + 1):
             pid = zygote.spawn()
             await wait_up(base, pid, log)
+            await shown_on_next_visit(base, unconfirmed)
+            made_up += len(unconfirmed)
+            if _ == KILLS:  # the last start only shows what the last kill left
+                await kill(pid)
+                break
             stop = asyncio.Event()
             staffing = asyncio.create_task(staff.work(rng, stop))
             tasks = [asyncio.create_task(p.work()) for p in people]
@@ -326,7 +368,7 @@ async def test_kill_9_at_random_moments_loses_nothing(tmp_path: Path, api: FakeB
             for outcome in await asyncio.gather(*tasks, return_exceptions=True):
                 if not isinstance(outcome, (*Failure, asyncio.CancelledError)):
                     raise outcome  # type: ignore[misc]
-            check(data / "complaints.db", api, people, chats)
+            unconfirmed = check(data / "complaints.db", api, people, chats)
     finally:
         for person in people:
             if person.session is not None:
@@ -337,5 +379,6 @@ async def test_kill_9_at_random_moments_loses_nothing(tmp_path: Path, api: FakeB
     submitted = sum(p.submitted for p in people)
     sent = sum(len(api.messages(chat)) for chat in chats)
     print(f"{KILLS} kills in {elapsed:.0f}s; {submitted} complaints made; {sent} Telegram sends")
+    print(f"{made_up} receipts whose page was lost were shown on the next visit")
     print([(p.round, {k: len(v) for k, v in p.queues.items()}) for p in people])
     assert submitted > 0 and sent > 0, "the work must get somewhere between kills"

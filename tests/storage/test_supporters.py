@@ -59,7 +59,7 @@ async def test_with_consent_every_message_is_copied_by_email(storage: Storage) -
         assert (copy.channel, copy.address, copy.state) == ("email", "robin@example.org", "pending")
         assert copy.body == f"{line}\n\n{original.body}"
         assert copy.complaint_id == done.complaint_id
-    assert theirs[0].state == "sent"  # the receipt shown in the chat; the copy still goes
+    assert theirs[0].state == "shown"  # the receipt shown in the chat; the copy still goes
 
     detail = await Queries(storage.cases).case_detail(done.complaint_id, me)
     assert detail.supporter is not None and detail.supporter.consent

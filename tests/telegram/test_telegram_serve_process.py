@@ -108,7 +108,7 @@ async def test_kill_mid_send_then_restart_sends_nothing_twice(
 
     assert [m.text for m in alice.messages()] == BODIES  # each exactly once, in order
     states = {body: (state, error) for body, state, error in rows}
-    assert states[BODIES[0]] == ("failed", UNCERTAIN)  # interrupted: for staff to check
+    assert states[BODIES[0]] == ("uncertain", UNCERTAIN)  # interrupted: for staff to check
     assert states[BODIES[1]][0] == states[BODIES[2]][0] == "sent"
     printed = b"".join(outputs).decode()
     assert "Telegram bot running (polling)" in printed

@@ -80,13 +80,16 @@ async def test_complaint_from_first_question_to_receipt(open_chat: Open) -> None
         [record] = await session.scalars(select(StageRecord))
         [receipt_row] = await session.scalars(select(Outbox))
     assert (record.acknowledge_by, record.respond_by) == (date(2026, 11, 9), date(2026, 11, 16))
-    # The receipt is in the outbox as shown, delivered inline, never sent twice.
-    assert receipt_row.state == "sent" and reference.group() in receipt_row.body
+    # The receipt is in the outbox as shown: delivered once the page confirms it.
+    assert receipt_row.state == "shown" and reference.group() in receipt_row.body
 
-    page = await visitor.tap("status")
+    page = await visitor.tap("status")  # the form says the receipt was shown
     status, question = page.said[-2:]  # the status first, then what else they can do
     assert reference.group() in status and "waiting to be looked at" in status
     assert page.step == "menu" and "anything else" in question
+    async with storage.sessions() as session:
+        receipt_row = await session.get_one(Outbox, receipt_row.id)
+    assert receipt_row.state == "sent" and receipt_row.sent_at is not None
 
 
 async def test_compliment(open_chat: Open) -> None:
@@ -227,11 +230,9 @@ async def test_staff_reply_reaches_the_web_chat(open_chat: Open) -> None:
     storage: Storage = visitor.storage  # type: ignore[attr-defined]
     [complaint] = await stored(storage)
     await storage.cases.acknowledge(complaint.id, staff_id=None)
-    async with visitor.session.get(f"{visitor.base}/chat/poll") as response:
-        messages = (await response.json())["messages"]
+    messages = await visitor.poll()  # confirms the receipt the page showed
     assert len(messages) == 1 and "We have started looking at your complaint" in messages[0]
-    async with visitor.session.get(f"{visitor.base}/chat/poll") as response:
-        assert (await response.json())["messages"] == []  # shown once
+    assert await visitor.poll() == []  # shown once, and now confirmed
     async with storage.sessions() as session:
         states = [row.state for row in await session.scalars(select(Outbox))]
     assert states == ["sent", "sent"]

@@ -98,7 +98,8 @@ class Visitor:
         self, data: Mapping[str, str], files: Sequence[tuple[str, bytes, str]] = ()
     ) -> Page:
         form = aiohttp.FormData()
-        for key in ("csrf", "nonce"):
+        # "seen": the messages this page showed, which the server then counts as delivered.
+        for key in ("csrf", "nonce", "seen"):
             form.add_field(key, self.page.hidden.get(key, ""))
         for key, value in data.items():
             form.add_field(key, value)
@@ -108,6 +109,17 @@ class Visitor:
             assert response.status == 200, await response.text()
             self.page = read_page(await response.text())
         return self.page
+
+    async def poll(self) -> list[str]:
+        """What chat.js does: confirm the messages shown so far, fetch any new ones (and
+        confirm those at the next poll)."""
+        seen = self.page.hidden.get("seen", "")
+        query = f"?seen={seen}" if seen else ""
+        async with self.session.get(f"{self.base}/chat/poll{query}") as response:
+            assert response.status == 200
+            body = await response.json()
+        self.page.hidden["seen"] = body["seen"]
+        return list(body["messages"])
 
     async def tap(self, value: str) -> Page:
         """Press a button by its value ("yes"), full id ("cmd:help") or "*" for the first."""
