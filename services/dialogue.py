@@ -306,7 +306,7 @@ class ChatRunner:
         text = str(reply.data.get("text", ""))
         files = tuple(file_refs(reply.data.get("files", ())))
         cases = self.storage.cases
-        letter: list[str] = []
+        letter: list[tuple[str, int]] = []
         try:
             # A savepoint: a refused follow-up undoes only itself, and the turn still saves.
             async with session.begin_nested():
@@ -319,11 +319,15 @@ class ChatRunner:
                         attachments=files,
                         by=Actor.COMPLAINANT,
                         letter=letter,
+                        shown_in=(self.channel, external_id),
                         session=session,
                     )
             if reply.effect is Effect.ESCALATE:
-                # One confirmation: the letter with the new stage's dates, then the menu.
-                return draft, [replace(reply, text="\n\n".join([*letter, reply.text]))]
+                # One confirmation: the letter with the new stage's dates, then the menu; the
+                # letter's outbox row is confirmed when the chat shows it.
+                text = "\n\n".join([*(words for words, _ in letter), reply.text])
+                data = {**reply.data, OUTBOX_ID: letter[0][1]} if letter else reply.data
+                return draft, [replace(reply, text=text, data=data)]
             message = t.gettext(
                 "Thank you. We have added this to complaint {reference}.", reference=reference
             )

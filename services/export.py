@@ -222,11 +222,17 @@ async def export_person(
         line.pop("external_id", None)
     # A chat's address is the key to the conversation (a bearer token): never exported.
     for line in data["outbox"]:
-        if line.get("channel") in ("webchat", "telegram"):
+        if line.get("channel") in CHATS:
             line.pop("address", None)
+    for line in data.get("complaints", []):  # each keeps the reply address it promised
+        if line.get("reply_channel") in CHATS:
+            line.pop("reply_address", None)
     person_data = _row(person, staff)
     flags = _flags(person_data, data, set(staff.values()))
     return PersonExport(organisation, now, person_data, data, flags)
+
+
+CHATS = ("webchat", "telegram")
 
 
 def _flags(

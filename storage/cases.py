@@ -665,15 +665,16 @@ class CaseService:
         session: AsyncSession | None = None,
         by: Actor = Actor.STAFF,
         attachments: tuple[str, ...] = (),
-        letter: list[str] | None = None,
+        letter: list[tuple[str, int]] | None = None,
+        shown_in: tuple[str, str] | None = None,
     ) -> bool:
         """Move to the next stage. Returns True when the request came after the window.
 
         `by`: staff move a case on; a complainant asks (the table's request_next_stage).
         A late request is never dropped: the stage opens, flagged for staff to decide.
         `attachments`: files sent with the request, kept on the case. `letter`: the chat
-        shows the confirmation as its reply, so its text is added here and it is not sent
-        to the chat again.
+        `shown_in` (channel, address) shows the confirmation as its reply, so its text and
+        outbox row are added here; the row counts as sent when that chat confirms it.
         """
         async with self.unit_of_work(session) as session:
             complaint, person = await self._load(
@@ -711,16 +712,17 @@ class CaseService:
                 late=late,
             )
             await self._link_attachments(session, complaint, person, attachments)
-            await enqueue(
+            row = await enqueue(
                 session,
                 person,
                 text,
                 now=self.clock(),
                 complaint_id=complaint.id,
-                inline=letter is not None,
+                shown_in=shown_in if letter is not None else None,
             )
             if letter is not None:
-                letter.append(text)
+                await session.flush()
+                letter.append((text, row.id))
             self._audit(
                 session, "escalate", complaint, staff_id, f"to stage {complaint.current_stage}"
             )
