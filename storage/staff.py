@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -34,8 +35,15 @@ TOTP_STEP = 30
 TOTP_DIGITS = 6
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the account does not exist, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so both cases take the same time.
+
+    Made on first use, not at import: an argon2 hash costs start-up time and memory.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class LoginRefused(Exception):
@@ -307,7 +315,7 @@ class StaffDirectory:
             row = await session.scalar(select(StaffUser).where(StaffUser.email == email))
         if max(by_email or 0, by_address or 0) >= MAX_FAILURES:
             raise Throttled(email)
-        good = await verify_password(row.password_hash if row else _DUMMY_HASH, password)
+        good = await verify_password(row.password_hash if row else _dummy_hash(), password)
         if good and row is not None and row.totp_secret:
             good = verify_totp(row.totp_secret, code, now)
         if not good or row is None or not row.active:
