@@ -375,7 +375,8 @@ async def main() -> None:
     )
     print(
         f"# {complaints} complaints seeded in {seeding:.1f}s; {clients} staff clients for "
-        f"{seconds:g}s, think {args.think:g}s; {len(pages)} pages; {args.database_url.split(':')[0] or 'SQLite'}"
+        f"{seconds:g}s, think {args.think:g}s; {len(pages)} pages; "
+        f"{args.database_url.split(':')[0] or 'SQLite'}"
     )
 
 
