@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from admin.app import create_admin_app
-from bot import readiness, webchat
+from bot import hardening, readiness, webchat
 from bot.keys import STORAGE
 from bot.telegram import webhook
 from bot.telegram.app import TelegramApp, webhook_secret
@@ -91,6 +91,7 @@ def create_app(storage: Storage, *, telegram: TelegramApp | None = None) -> web.
         middlewares=[default_headers],
     )
     app[STORAGE] = storage
+    hardening.install(app)
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_get("/ready", readiness.ready)

@@ -73,6 +73,17 @@ async def set_roles(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/staff/accounts?done=roles")
 
 
+async def set_aliases(request: web.Request) -> web.StreamResponse:
+    """Other names a person goes by: a complaint naming any of them is hidden from them."""
+    me = _admin(request)
+    form = await request.post()
+    aliases = str(form.get("aliases", ""))[:2000].split(",")
+    await request.app[DIRECTORY].set_aliases(
+        int(request.match_info["staff_id"]), aliases, now=request.app[CLOCK](), by=me.id
+    )
+    raise web.HTTPSeeOther("/staff/accounts?done=aliases")
+
+
 async def set_active(request: web.Request) -> web.StreamResponse:
     me = _admin(request)
     form = await request.post()
@@ -88,10 +99,10 @@ async def set_active(request: web.Request) -> web.StreamResponse:
 
 
 async def audit_log(request: web.Request) -> web.StreamResponse:
-    _admin(request)
+    me = _admin(request)
     try:
         page = max(1, int(request.query.get("page", "1")))
     except ValueError:
         page = 1
-    rows, pages = await request.app[QUERIES].audit_log(page)
+    rows, pages = await request.app[QUERIES].audit_log(me.id, page)
     return render(request, "audit.html", {"rows": rows, "page": min(page, pages), "pages": pages})

@@ -17,6 +17,7 @@ from admin import (
     report_schedules,
     reports,
     restrictions,
+    triage,
 )
 from admin.errors import error_middleware
 from admin.keys import CLOCK, DIRECTORY, QUERIES, SESSIONS, STORAGE
@@ -73,6 +74,8 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post(CASE + "/actions/{action}", case_views.action, name="action")
     add.add_post(CASE + "/subject", case_views.set_subject, name="subject")
     add.add_post(CASE + "/handler", case_views.set_handler, name="handler")
+    add.add_get("/triage", triage.queue, name="triage")
+    add.add_post(CASE + "/triage", triage.settle, name="triage_settle")
     add.add_post(CASE + "/investigator", case_views.set_investigator, name="investigator")
     add.add_get(CASE + "/form", case_views.complaint_form, name="complaint_form")
     add.add_post("/outbox/{outbox_id:\\d+}/done", case_views.outbox_done, name="outbox_done")
@@ -100,6 +103,7 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post("/accounts", accounts.add_account, name="account_add")
     add.add_post("/accounts/{staff_id:\\d+}/roles", accounts.set_roles, name="account_roles")
     add.add_post("/accounts/{staff_id:\\d+}/active", accounts.set_active, name="account_active")
+    add.add_post("/accounts/{staff_id:\\d+}/aliases", accounts.set_aliases, name="account_aliases")
     add.add_get("/audit", accounts.audit_log, name="audit")
     reports.setup(app)
     letters.setup(app)

@@ -9,8 +9,10 @@ from admin.pages import render
 from admin.security import (
     SESSION_COOKIE,
     SIGNED_IN,
+    known_device,
     pre_session,
     pre_token,
+    set_device_cookie,
     set_pre_cookie,
     set_session_cookie,
     signed_in,
@@ -22,10 +24,12 @@ from storage.staff import (
     LoginRefused,
     Throttled,
     new_totp_secret,
+    normalise_email,
     procedure_roles,
     totp_uri,
-    verify_totp,
 )
+
+TOO_MANY = "Too many tries. Wait 15 minutes, then try again."
 
 
 def safe_next(value: str) -> str:
@@ -67,6 +71,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             str(form.get("code", "")),
             address=request.remote or "unknown",
             now=now,
+            device=known_device(request, normalise_email(email)),
         )
     except Throttled:
         error, status = (
@@ -82,6 +87,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     cookie, _ = await request.app[SESSIONS].create(staff.id, now=now, replacing=old)
     response = web.HTTPSeeOther(safe_next(next_page))
     set_session_cookie(request, response, cookie)
+    if known_device(request, staff.email) is None:
+        set_device_cookie(request, response, staff.email)
     raise response
 
 
@@ -95,15 +102,21 @@ async def logout(request: web.Request) -> web.StreamResponse:
 # -- first run ---------------------------------------------------------------------------
 
 
-async def _setup_allowed(request: web.Request, token: str) -> None:
+async def _setup_refused(request: web.Request, token: str) -> web.Response | None:
+    """Why this setup link cannot be used now, as a page; None when it can."""
     storage = request.app[STORAGE]
-    if not token_ok(storage.settings.secret_key, token) or await request.app[DIRECTORY].count():
-        raise web.HTTPNotFound()
+    if not token_ok(storage.settings.secret_key, token):
+        raise web.HTTPNotFound(text="There is no such page. Check the link, or sign in.")
+    if await request.app[DIRECTORY].count():
+        # The right link, used before: say so and how to sign in, not a bare 404.
+        return _pre_page(request, "setup_used.html", {}, 410)
+    return None
 
 
 async def setup_form(request: web.Request) -> web.StreamResponse:
     token = request.query.get("token", "")
-    await _setup_allowed(request, token)
+    if (refused := await _setup_refused(request, token)) is not None:
+        return refused
     roles = procedure_roles(request.app[STORAGE].procedure)
     context = {"token": token, "roles": roles, "error": "", "values": {}, "chosen": [ADMIN]}
     return _pre_page(request, "setup.html", context)
@@ -112,14 +125,15 @@ async def setup_form(request: web.Request) -> web.StreamResponse:
 async def setup(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     token = str(form.get("token", ""))
-    await _setup_allowed(request, token)
+    if (refused := await _setup_refused(request, token)) is not None:
+        return refused
     roles = [str(r) for r in form.getall("role", [])]
     now = request.app[CLOCK]()
     try:
         if form.get("password") != form.get("password_again"):
-            raise InvalidInput("the two passwords are not the same")
+            raise InvalidInput("The two passwords are not the same.")
         if ADMIN not in roles:
-            raise InvalidInput("the first account needs the admin role")
+            raise InvalidInput("The first account needs the admin role.")
         staff = await request.app[DIRECTORY].add(
             str(form.get("email", "")),
             str(form.get("name", "")),
@@ -156,12 +170,14 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     now = request.app[CLOCK]()
     try:
         if form.get("new") != form.get("new_again"):
-            raise InvalidInput("the two new passwords are not the same")
+            raise InvalidInput("The two new passwords are not the same.")
         await request.app[DIRECTORY].change_password(
             me.id, str(form.get("current", "")), str(form.get("new", "")), now=now, by=me.id
         )
     except InvalidInput as error:
         return render(request, "account.html", {"error": str(error), "done": ""}, status=400)
+    except Throttled:
+        return render(request, "account.html", {"error": TOO_MANY, "done": ""}, status=429)
     # Every session of the account ended with the change; this browser gets a fresh one.
     cookie, _ = await request.app[SESSIONS].create(me.id, now=now)
     response = web.HTTPSeeOther("/staff/account?done=password")
@@ -181,15 +197,32 @@ async def totp_confirm(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     secret = str(form.get("secret", ""))
     now = request.app[CLOCK]()
-    if len(secret) != 32 or not verify_totp(secret, str(form.get("code", "")), now):
+    try:
+        code = str(form.get("code", ""))
+        await request.app[DIRECTORY].set_totp(me.id, secret, code, now=now, by=me.id)
+    except InvalidInput as error:
         uri = totp_uri(secret, me.email, request.app[STORAGE].procedure.organisation)
-        context = {"secret": secret, "uri": uri, "error": "That code is not right. Try again."}
+        context = {"secret": secret, "uri": uri, "error": str(error)}
         return render(request, "totp.html", context, status=400)
-    await request.app[DIRECTORY].set_totp(me.id, secret, now=now, by=me.id)
     raise web.HTTPSeeOther("/staff/account?done=totp")
 
 
 async def totp_off(request: web.Request) -> web.StreamResponse:
+    """Needs the password and a current code: a borrowed session alone cannot do it."""
     me = signed_in(request).staff
-    await request.app[DIRECTORY].set_totp(me.id, None, now=request.app[CLOCK](), by=me.id)
+    form = await request.post()
+    try:
+        await request.app[DIRECTORY].totp_off(
+            me.id,
+            str(form.get("password", "")),
+            str(form.get("code", "")),
+            now=request.app[CLOCK](),
+            by=me.id,
+        )
+    except InvalidInput as error:
+        context = {"error": "", "totp_error": str(error), "done": ""}
+        return render(request, "account.html", context, status=400)
+    except Throttled:
+        context = {"error": "", "totp_error": TOO_MANY, "done": ""}
+        return render(request, "account.html", context, status=429)
     raise web.HTTPSeeOther("/staff/account?done=totp_off")

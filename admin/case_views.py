@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from admin.keys import QUERIES, STORAGE
+from admin.keys import CLOCK, QUERIES, STORAGE
 from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
 from services import letters
@@ -35,7 +35,7 @@ def _case_id(request: web.Request) -> int:
 def _version(form: Form) -> int:
     version = _int(str(form.get("version", "")))
     if version is None:
-        raise InvalidInput("the form has no case version; open the case again")
+        raise InvalidInput("The form has no case version; open the case again.")
     return version
 
 
@@ -87,18 +87,14 @@ async def _case_page(
     storage = request.app[STORAGE]
     detail = await request.app[QUERIES].case_detail(_case_id(request), me.id, audit=status == 200)
     done = ACTIONS.get(request.query.get("done", ""))
-    procedure = storage.procedure
-    stage = detail.case.stage
-    final = bool(stage and stage.number and procedure.stage(stage.number).final)
+    today = request.app[CLOCK]().astimezone(storage.settings.zone).date()
     context: dict[str, Any] = {
         "detail": detail,
         "case": detail.case,
         "stage": detail.case.stage,
         "procedure": storage.procedure,
         "actions": ACTIONS,
-        "available": available(
-            detail, procedure.last_stage, final, procedure.external_body is not None
-        ),
+        "available": available(storage.procedure, detail, today),
         "outcomes": OUTCOME_WORDS,
         "done": done.done if done else "",
         "error_for": error_for,
@@ -198,6 +194,7 @@ async def set_subject(request: web.Request) -> web.StreamResponse:
             subject,
             staff_id=me.id,
             expected_version=_version(form),
+            reason=str(form.get("reason", ""))[:500],
         )
     except InvalidInput as error:
         return await _case_page(
@@ -272,7 +269,7 @@ async def call_done(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     stage = _int(str(form.get("stage", "")))
     if stage is None:
-        raise InvalidInput("the form has no stage; open the page again")
+        raise InvalidInput("The form has no stage; open the page again.")
     case_id = _case_id(request)
     await request.app[QUERIES].call_done(case_id, stage, request.match_info["purpose"], me.id)
     back = str(form.get("back", ""))

@@ -44,7 +44,7 @@ async def mark_noted_view(request: web.Request) -> web.StreamResponse:
         try:
             held_on = date.fromisoformat(str(form.get("held_on", "")))
         except ValueError:
-            raise InvalidInput("give the date of the meeting, for example 2026-12-01") from None
+            raise InvalidInput("Give the date of the meeting, for example 2026-12-01.") from None
         ids = [int(v) for v in form.getall("case", []) if str(v).isdigit()]
         await mark_noted(storage.cases, ids, held_on=held_on, staff_id=me.id)
     except InvalidInput as error:

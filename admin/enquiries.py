@@ -36,9 +36,9 @@ async def record_enquiry(request: web.Request) -> web.StreamResponse:
     email, address = values.get("email", ""), values.get("address", "")
     try:
         if not values.get("member") or not values.get("text"):
-            raise InvalidInput("give who sent the enquiry and what it asks")
+            raise InvalidInput("Give who sent the enquiry and what it asks.")
         if not email and not address:
-            raise InvalidInput("give an email or postal address for the reply")
+            raise InvalidInput("Give an email or postal address for the reply.")
         new = NewComplaint(
             kind=Kind.ENQUIRY,
             description=values["text"],

@@ -13,7 +13,7 @@ from admin.security import SIGNED_IN, csrf_token
 from conversations.labels import adjustment_labels
 from locales import LANGUAGES, translator
 from services.words import CHANNEL_WORDS, long_date
-from storage.staff import ADMIN
+from storage.staff import ADMIN, role_labels
 
 STATUS_WORDS = {
     "open": "Waiting to be acknowledged",
@@ -70,6 +70,7 @@ def render(
         "is_admin": bool(session and ADMIN in session.staff.roles),
         "csrf": csrf_token(request),
         "organisation": storage.procedure.organisation,
+        "role_names": role_labels(storage.procedure),
         "takes_enquiries": storage.procedure.enquiries is not None,
         "committee": storage.procedure.committee,
         "today": today,

@@ -32,7 +32,7 @@ def _date(value: object) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput("give the date, for example 2027-04-01") from None
+        raise InvalidInput("Give the date, for example 2027-04-01.") from None
 
 
 async def _page(request: web.Request, error: str = "", status: int = 200) -> web.Response:

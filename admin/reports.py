@@ -62,9 +62,9 @@ def _period(request: web.Request) -> tuple[date, date]:
         start = date.fromisoformat(request.query.get("from", "") or f"{today.year}-01-01")
         end = date.fromisoformat(request.query.get("to", "") or today.isoformat())
     except ValueError:
-        raise InvalidInput("give the dates as YYYY-MM-DD") from None
+        raise InvalidInput("Give the dates as YYYY-MM-DD.") from None
     if end < start:
-        raise InvalidInput("the end of the period is before its start")
+        raise InvalidInput("The end of the period is before its start.")
     return start, end
 
 
@@ -135,13 +135,14 @@ async def _visible_person(request: web.Request) -> int:
 
 
 async def find(request: web.Request) -> web.StreamResponse:
-    _admin(request)
+    me = _admin(request)
     query = request.query.get("q", "").strip()
     by_email = "@" in query
     person_id = await find_person(
         request.app[STORAGE].sessions,
         reference="" if by_email else query,
         email=query if by_email else "",
+        viewer=Viewer(me.id, me.roles),
     )
     raise web.HTTPSeeOther(f"/staff/people/{person_id}")
 
@@ -206,7 +207,7 @@ async def erase(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     reason = str(form.get("reason", "")).strip()
     if not reason or form.get("confirm") != "ERASE":
-        raise InvalidInput("give the reason and type ERASE to confirm: this cannot be undone")
+        raise InvalidInput("Give the reason and type ERASE to confirm: this cannot be undone.")
     storage = request.app[STORAGE]
     retention = Retention(storage.sessions, storage.procedure, storage.settings.attachments_dir)
     await retention.erase_person(person_id, staff_id=me.id, reason=reason, now=request.app[CLOCK]())

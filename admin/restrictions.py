@@ -22,7 +22,7 @@ async def add_restriction(request: web.Request) -> web.StreamResponse:
     try:
         review_on = date.fromisoformat(str(form.get("review_on", "")))
     except ValueError:
-        raise InvalidInput("give the review date, for example 2027-03-01") from None
+        raise InvalidInput("Give the review date, for example 2027-03-01.") from None
     contact = str(form.get("contact", ""))
     await restrict(
         request.app[STORAGE].cases,

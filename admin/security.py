@@ -174,6 +174,37 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
+DEVICE_COOKIE = "staff_device"  # "this browser signed in to this account before" (ASVS 6.3)
+DEVICE_DAYS = 90
+
+
+def device_token(request: web.Request, email: str, nonce: str) -> str:
+    key = request.app[STORAGE].settings.secret_key.encode() or b"-"
+    mac = hmac.new(key, f"staff-device:{email}:{nonce}".encode(), hashlib.sha256).hexdigest()
+    return f"{nonce}.{mac}"
+
+
+def known_device(request: web.Request, email: str) -> str | None:
+    """The browser's device nonce when its cookie was issued to this account, else None."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    nonce = value.split(".", 1)[0]
+    if not nonce or not hmac.compare_digest(value, device_token(request, email, nonce)):
+        return None
+    return nonce
+
+
+def set_device_cookie(request: web.Request, response: web.StreamResponse, email: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_token(request, email, secrets.token_urlsafe(16)),
+        path=COOKIE_PATH + "/login",
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="Strict",
+        secure=request.secure,
+    )
+
+
 def set_session_cookie(request: web.Request, response: web.StreamResponse, cookie: str) -> None:
     """HttpOnly, SameSite=Strict, Secure over HTTPS; a session cookie (no Max-Age): the
     server decides when it ends."""

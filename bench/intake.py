@@ -155,10 +155,11 @@ async def main() -> None:
             "ratio to 1 process (ceiling: cores)",
             scaled[0],
         )
+        for _ in scaled[1:]
     ]
     report(
         [
-            *(scaling if scaled else []),
+            *scaling,
             Figure("intake turns/s", rate, "turns/s", ">= 0.5 x baseline", base),
             Figure("intake p50 turn latency", percentile(latencies, 50) * 1000, "ms", "report"),
             Figure("intake p99 turn latency", percentile(latencies, 99) * 1000, "ms", "report"),

@@ -17,7 +17,7 @@ CHANNEL = "console"
 def render(reply: Reply) -> str:
     """The reply as text, buttons numbered so a number picks one."""
     lines = [reply.text]
-    lines += [f"  {n}. {choice.label}" for n, choice in enumerate(reply.choices, 1)]
+    lines += [f"  {n}. {choice.marked}" for n, choice in enumerate(reply.choices, 1)]
     return "\n".join(lines)
 
 

@@ -81,6 +81,15 @@ def alert_text(alert: Alert, link: str) -> tuple[str, str]:
     elif alert.what == "escalate":
         subject = f"Escalated: {ref}"
         lines = [f"{ref} has been taken to {_stage(case)}.", *_dates(case)]
+    elif alert.what == "subject_match":
+        subject = f"Who is it about? {ref}"
+        lines = [
+            f"{ref} names a member of staff. It is hidden from every account the name could "
+            "mean until a lead confirms who it is about in the triage queue.",
+        ]
+    elif alert.what in ("set_subject", "triage"):
+        subject = f"Subject changed: {ref}"
+        lines = [f"Who {ref} is about was set or changed, with a reason in the audit log."]
     elif alert.what == "add_information":
         subject = f"New message: {ref}"
         lines = [

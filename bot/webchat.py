@@ -19,6 +19,7 @@ import jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from bot import limits
 from bot.keys import STORAGE
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, translator
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "webchat"
 COOKIE = "chat_session"
-COOKIE_AGE = 30 * 24 * 3600  # a draft is kept for 30 days
+# A week from the last visit (renewed on every page); the draft itself is kept longer, and a
+# person who lost the cookie starts again or continues with their reference.
+COOKIE_AGE = 7 * 24 * 3600
+ISSUED: web.RequestKey[str] = web.RequestKey("chat_cookie", str)
 HERE = Path(__file__).parent
 RUNNER = web.AppKey("webchat_runner", ChatRunner)
 TEMPLATES = web.AppKey("webchat_templates", jinja2.Environment)
@@ -59,12 +63,29 @@ def setup(app: web.Application) -> None:
     app.router.add_static("/static/", HERE / "static")
 
 
+def session_cookie(secret_key: str, raw: str) -> tuple[str, str]:
+    """(cookie value, conversation id) for a session the server issued.
+
+    The cookie carries a random value and the server's signature of it, so a value the
+    server never issued (planted by someone else: session fixation) is not accepted. The
+    database keeps only the value's SHA-256, so its rows cannot be replayed as cookies."""
+    mac = hmac.new(secret_key.encode(), f"chat-session:{raw}".encode(), hashlib.sha256)
+    return f"{raw}.{mac.hexdigest()[:32]}", hashlib.sha256(raw.encode()).hexdigest()
+
+
 def _visitor(request: web.Request) -> tuple[str, bool]:
-    """The visitor's conversation id from the cookie, or a new one."""
+    """The visitor's conversation id from a cookie we issued, or a new one."""
+    key = request.app[STORAGE].settings.secret_key
     value = request.cookies.get(COOKIE, "")
-    if len(value) == 43 and value.replace("-", "").replace("_", "").isalnum():
-        return value, False
-    return secrets.token_urlsafe(32), True
+    raw = value.partition(".")[0]
+    if len(raw) == 43:
+        cookie, conversation = session_cookie(key, raw)
+        if hmac.compare_digest(cookie, value):
+            request[ISSUED] = cookie
+            return conversation, False
+    cookie, conversation = session_cookie(key, secrets.token_urlsafe(32))
+    request[ISSUED] = cookie
+    return conversation, True
 
 
 def _csrf(request: web.Request, visitor: str) -> str:
@@ -98,10 +119,10 @@ async def _page(
         "languages": LANGUAGES,
     }
     response = aiohttp_jinja2.render_template("chat.html", request, context, app_key=TEMPLATES)
-    if new or request.cookies.get(COOKIE) != visitor:
+    if ISSUED in request:  # renewed on every page: a week from the last visit
         response.set_cookie(
             COOKIE,
-            visitor,
+            request[ISSUED],
             max_age=COOKIE_AGE,
             httponly=True,
             samesite="Lax",
@@ -135,9 +156,12 @@ async def show(request: web.Request) -> web.Response:
     """The page: messages waiting for the visitor, then the question they are on."""
     visitor, new = _visitor(request)
     lang = await _lang(request, visitor)
-    reply = await request.app[RUNNER].current(visitor, lang)
+    runner = request.app[RUNNER]
+    reply = await runner.current(visitor, lang)
+    # The conversation so far first, so a reload in the middle loses nothing from view.
+    so_far = [Shown(s.text, mine=s.mine) for s in await runner.transcript(visitor)]
     shown = await _waiting(request, visitor)
-    return await _page(request, visitor, new, [*shown, Shown(reply.text)], reply, lang)
+    return await _page(request, visitor, new, [*so_far, *shown, Shown(reply.text)], reply, lang)
 
 
 async def poll(request: web.Request) -> web.Response:
@@ -150,7 +174,12 @@ async def poll(request: web.Request) -> web.Response:
 
 
 async def _files(
-    request: web.Request, form: MultiDictProxy[str | bytes | web.FileField], lang: str
+    request: web.Request,
+    form: MultiDictProxy[str | bytes | web.FileField],
+    lang: str,
+    visitor: str,
+    asked: Reply,
+    draft: dict[str, object] | None,
 ) -> tuple[list[FileRef], str]:
     """Store uploaded files; returns the files and a kind word about any refused one."""
     storage = request.app[STORAGE]
@@ -161,6 +190,13 @@ async def _files(
             continue
         data = field.file.read(storage.attachments.max_bytes + 1)
         mime = field.content_type or "application/octet-stream"
+        refused = await limits.file_refusal(
+            request, visitor, asked, draft, len(data), len(refs), lang
+        )
+        if refused:
+            log.info("web chat file not taken: limits")
+            problem = refused
+            continue
         try:
             stored = await storage.attachments.save(
                 data, name=field.filename, mime_type=mime, kind=_kind(mime), now=storage.clock()
@@ -201,29 +237,44 @@ async def answer(request: web.Request) -> web.Response:
         log.warning("web chat post refused: missing or wrong form token")
         raise web.HTTPSeeOther("/chat")
     lang = await _lang(request, visitor)
-    files, problem = await _files(request, form, lang)
-    text = str(form.get("text", ""))
-    choice = str(form.get("choice", "")) or None
     runner = request.app[RUNNER]
+    asked = await runner.current(visitor, lang)
+    draft = await request.app[STORAGE].drafts.load(CHANNEL, visitor)
+    files, problem = await _files(request, form, lang, visitor, asked, draft)
+    text, kept, word = await limits.long_text(
+        request, str(form.get("text", "")), asked, draft, lang
+    )
+    if kept is not None:
+        files.append(kept)
+    problem = word or problem
+    choice = str(form.get("choice", "")) or None
+    refusal = await limits.complaint_refusal(request, visitor, asked, lang)
+    if refusal:
+        log.info("web chat: new complaint refused by the per-visitor/address limit")
+        shown = [Shown(refusal), Shown(asked.text)]
+        return await _page(request, visitor, new, shown, asked, lang)
     shown = [Shown(text, mine=True)] if text.strip() else []
     if choice:
         # Show the button's words, not its id, as what the person said.
-        asked = await runner.current(visitor, lang)
         label = next((c.label for c in asked.choices if c.id == choice), "")
         shown = [Shown(label, mine=True)] if label else shown
     shown += [Shown(f"📎 {f.name}", mine=True) for f in files]
     if problem:
         shown.append(Shown(problem))
     replies: list[Reply] | None = None
-    if text.strip() or choice or files:
+    if not problem or text.strip() or choice or files:
+        # An empty answer too: the dialogue says how this question can be answered.
         replies = await runner.handle(
             visitor,
             Answer(text=text, choice=choice, files=tuple(files)),
             update_id=str(form.get("nonce", "")) or None,
             lang_hint=lang,
         )
-    if not replies:  # nothing sent, or a form posted twice (reload): show where they are
-        replies = [await runner.current(visitor, lang)]
+    if not replies:  # only a refused file, or a form posted twice: the question again
+        replies = [await runner.current(visitor, lang, welcome=False)]
+    sent = limits.submitted(await request.app[STORAGE].drafts.load(CHANNEL, visitor))
+    if sent > limits.submitted(draft):
+        await limits.count_complaints(request, visitor, sent - limits.submitted(draft))
     lang = await _lang(request, visitor)
     shown += [Shown(r.text) for r in replies]
     shown += await _waiting(request, visitor)
@@ -231,8 +282,12 @@ async def answer(request: web.Request) -> web.Response:
         return web.json_response(
             {
                 "messages": [{"text": s.text, "mine": s.mine} for s in shown],
-                "choices": [{"id": c.id, "label": c.label} for c in replies[-1].choices],
+                "choices": [
+                    {"id": c.id, "label": c.label, "pressed": c.pressed}
+                    for c in replies[-1].choices
+                ],
                 "choices_label": translator(lang).gettext("Choose an answer"),
+                "selected_label": translator(lang).gettext("selected"),
                 "expect": replies[-1].expect.value,
                 "step": replies[-1].step,
                 "nonce": secrets.token_urlsafe(16),

@@ -35,6 +35,15 @@ _ENGLISH: dict[Command, tuple[str, ...]] = {
         "person",
         "talk to a person",
         "speak to a person",
+        "talk to someone",
+        "speak to someone",
+        "i want to talk to a person",
+        "i want to speak to someone",
+        "i want to speak to a person",
+        "can i speak to someone",
+        "can i talk to someone",
+        "a real person",
+        "talk to a human",
         "human",
         "call me",
         "agent",
@@ -56,6 +65,11 @@ def _translated(t: Translator) -> dict[Command, tuple[str, ...]]:
     back_words = t.gettext("back, go back")
     # TRANSLATORS: words typed alone to ask for a member of staff, comma-separated.
     person_words = t.gettext("talk to a person, person")
+    # TRANSLATORS: more ways to ask for a member of staff, typed alone, comma-separated, lower
+    # case. Not shown to anyone.
+    person_words += "," + t.gettext(
+        "i want to talk to a person, speak to someone, talk to someone, i want to speak to someone"
+    )
     # TRANSLATORS: words typed alone to stop making the complaint, comma-separated.
     cancel_words = t.gettext("cancel, stop")
     # TRANSLATORS: words typed alone to choose another language, comma-separated.
@@ -83,7 +97,9 @@ def recognise(text: str, choice: str | None, t: Translator) -> Command | None:
             except ValueError:
                 return None
         return None
-    typed = " ".join(text.casefold().split()).strip(" .!")
+    typed = " ".join(text.casefold().replace("\u2019", "'").split()).strip(" .!")
+    if typed != "?":
+        typed = typed.rstrip("?").strip()  # "can I speak to someone?"
     if typed.startswith("/"):
         typed = typed[1:].split("@")[0]  # "/help@SomeBot" in Telegram groups
     if not typed or len(typed) > 40:

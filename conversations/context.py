@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from procedures.lifecycle import Facts
 from procedures.model import Handler, Procedure
 
 CHANNELS = ("telegram", "webchat", "console", "staff")
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """One of the person's complaints, as the lifecycle table sees it."""
+
+    reference: str
+    facts: Facts
 
 
 @dataclass(frozen=True)
@@ -16,13 +25,22 @@ class Context:
 
     `channel` decides how "this chat" is worded and whether replies can come back through it;
     "staff" is a member of staff typing in what someone told them by phone, letter or in person.
-    `case_stage` is the stage the person's complaint is at, for "I am not satisfied".
+    `case_stage` is the stage the person's complaint is at, for "I am not satisfied";
+    `cases` the person's complaints, newest first (empty where storage was not asked).
     """
 
     procedure: Procedure
     today: date
     channel: str = "webchat"
     case_stage: int = 1
+    cases: tuple[CaseFacts, ...] = ()
+
+    def case(self, reference: str | None) -> CaseFacts | None:
+        """The complaint `reference`, or the newest one."""
+        for case in self.cases:
+            if reference is None or case.reference == reference:
+                return case
+        return None
 
     @property
     def staff(self) -> bool:

@@ -80,7 +80,10 @@ class Step:
     when: str = ""  # `applies` in words, for the diagram
     answered: Callable[[Draft], bool] | None = None
     owns: tuple[str, ...] = ()  # answer keys it writes besides its own id
-    counted: bool = True  # counts towards "Question 4 of 11"
+    counted: bool = True  # a question to answer (not the summary, the menu, ...)
+    # A follow-up to an earlier answer (their name, after "for someone else"): it shares the
+    # number of the question before it, so the hint "Question 4 of 11" never jumps.
+    follows: bool = False
 
     def is_answered(self, draft: Draft) -> bool:
         if self.answered is not None:

@@ -6,17 +6,40 @@ back as an Effect with a JSON-able Reply.data; the channel fulfils it and shows 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from conversations.cleaning import has_words, shorten
+from conversations.commands import PREFIX, Command
 from conversations.context import Context
 from conversations.flow import Goto, Input, Question, Result, Stay, Step, choices
 from conversations.model import Choice, Draft, Effect, Expect, Reply
 from conversations.steps import kind, no_words, selected_adjustments, show_adjustments
 from locales import Translator, translator
-from procedures import letters
+from procedures import letters, lifecycle
 from procedures.letters import limit_words
+from procedures.lifecycle import Actor, Status
 from procedures.model import Stage
+
+# Words between quotation marks, in the ways the languages we have write them.
+QUOTED = re.compile(r'["\u201c\u201d\u00ab\u00bb\u201e](.+?)["\u201c\u201d\u00ab\u00bb]')
+# English always works, whatever the language, as with the commands.
+ENGLISH_NOT_SATISFIED = {
+    "i am not satisfied",
+    "i'm not satisfied",
+    "im not satisfied",
+    "not satisfied",
+    "i am not happy",
+    "i'm not happy",
+    "not happy",
+    "i am not satisfied with the response",
+    "i am not satisfied with the answer",
+    "escalate",
+    "i want to escalate",
+    "i would like to escalate",
+    "i want to escalate my complaint",
+    "i want to appeal",
+}
 
 
 def _menu(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
@@ -31,8 +54,118 @@ def _menu(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
     }
 
 
+def _offers_escalation(draft: Draft, ctx: Context) -> bool:
+    """Whether the button is shown: once a case has an answer (or its answer is late), or
+    has ended; before that, "Talk to a person" takes its place (typing it still explains)."""
+    latest = draft.submitted_refs[-1] if draft.submitted_refs else None
+    case = ctx.case(latest)
+    if case is None:
+        return True  # storage did not say (a test of the pure dialogue): as before
+    facts = case.facts
+    return (
+        facts.responded
+        or lifecycle.overdue(facts)
+        or facts.status in lifecycle.ENDED
+        or not facts.is_complaint
+    )
+
+
 def menu_choices(draft: Draft, ctx: Context, t: Translator) -> tuple[Choice, ...]:
-    return choices("menu", _menu(draft, ctx, t))
+    menu = _menu(draft, ctx, t)
+    if ctx.staff or _offers_escalation(draft, ctx):
+        return choices("menu", menu)
+    menu.pop("escalate")
+    person = Choice(PREFIX + Command.PERSON, t.gettext("Talk to a person"))
+    return (*choices("menu", menu), person)
+
+
+def _letter_phrases(t: Translator) -> set[str]:
+    """What the letters tell people to type, in their language (the quoted words)."""
+    letter = t.gettext('To ask, reply "I am not satisfied" in this chat.')
+    return {_typed(found) for found in QUOTED.findall(letter)} | {"i am not satisfied"}
+
+
+def _typed(text: str) -> str:
+    return " ".join(text.casefold().replace("’", "'").split()).strip(" .!?")
+
+
+def asks_next_stage(text: str, t: Translator) -> bool:
+    """A message that, on its own, asks for the next stage ("I am not satisfied")."""
+    typed = _typed(text)
+    if not typed:
+        return False
+    # TRANSLATORS: what a person may type on its own to say they are not satisfied with our
+    # answer and want the next stage, comma-separated, lower case. Not shown to anyone.
+    words = t.gettext("i am not satisfied, not satisfied, i want to escalate, escalate")
+    variants = {_typed(w) for w in words.split(",") if w.strip()} | ENGLISH_NOT_SATISFIED
+    return typed in variants | _letter_phrases(t) | {_typed(_menu_label(t))}
+
+
+def _menu_label(t: Translator) -> str:
+    return t.gettext("I am not satisfied with the response")
+
+
+def ask_for_next_stage(draft: Draft, ctx: Context, t: Translator) -> Result:
+    """ "I am not satisfied", by button or in words: what the procedure allows for the case."""
+    if len(draft.submitted_refs) > 1 and not draft.pending.get("reference"):
+        draft.pending["then"] = "escalate"
+        return Goto("pick")
+    if not draft.pending.get("reference"):
+        draft.pending["reference"] = draft.submitted_refs[-1] if draft.submitted_refs else None
+    reference = draft.pending.get("reference")
+    case = ctx.case(str(reference) if reference else None)
+    if case is None:
+        if next_stage(ctx) is None:
+            return Goto("menu", text=no_further_stage(ctx, t))
+        return Goto("escalate")
+    facts = case.facts
+    named = t.gettext("This is about complaint {reference}.", reference=case.reference)
+    if lifecycle.BY_NAME["request_next_stage"].refusal(facts, Actor.COMPLAINANT) is None:
+        notes = [named]
+        if lifecycle.overdue(facts) and facts.respond_by is not None:
+            notes.append(
+                t.gettext(
+                    "Our answer to complaint {reference} was due by {date} and has not been "
+                    "sent. We are sorry. You can ask for it to be looked at again now.",
+                    reference=case.reference,
+                    date=t.date(facts.respond_by),
+                )
+            )
+        if lifecycle.late_request(facts):
+            notes.append(
+                t.gettext(
+                    "The time limit for asking has passed. You can still send your request: "
+                    "staff will decide whether it can go ahead."
+                )
+            )
+        return Goto("escalate", note=" ".join(notes))
+    draft.pending.pop("reference", None)
+    if facts.status in (Status.WITHDRAWN, Status.CLOSED) or not facts.is_complaint:
+        return Goto(
+            "menu",
+            text=t.gettext(
+                "Complaint {reference} is not open. To talk about it, tap Talk to a person.",
+                reference=case.reference,
+            ),
+        )
+    if lifecycle.NEXT_STAGE.holds(facts):
+        # There is a next stage, but this one has not been answered yet.
+        waiting = [named]
+        if facts.respond_by is not None:
+            waiting.append(
+                t.gettext(
+                    "We have not answered it yet. We will answer by {date}.",
+                    date=t.date(facts.respond_by),
+                )
+            )
+        waiting.append(
+            t.gettext(
+                "If you are not satisfied with our answer, you can then ask for it to be "
+                "looked at again. Meanwhile, you can add information or talk to a person."
+            )
+        )
+        return Goto("menu", text=" ".join(waiting))
+    return Goto("menu", text=named + " " + no_further_stage(ctx, t))
 
 
 def ask_menu(draft: Draft, ctx: Context, t: Translator) -> Question:
@@ -60,9 +193,10 @@ def handle_menu(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result
         draft.pending = {}
         draft.editing = False
         return Goto("kind")
-    target = "add_info" if inp.choice == "add" else "escalate"
-    if target == "escalate" and next_stage(ctx) is None:
-        return Stay(no_further_stage(ctx, t), repeat=False)
+    if inp.choice == "escalate":
+        draft.pending.pop("reference", None)
+        return ask_for_next_stage(draft, ctx, t)
+    target = "add_info"
     if len(draft.submitted_refs) > 1:
         draft.pending["then"] = target
         return Goto("pick")
@@ -78,7 +212,8 @@ def ask_pick(draft: Draft, ctx: Context, t: Translator) -> Question:
 def handle_pick(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
     if inp.choice in draft.submitted_refs:
         draft.pending["reference"] = inp.choice
-        return Goto(str(draft.pending.get("then") or "menu"))
+        then = str(draft.pending.get("then") or "menu")
+        return ask_for_next_stage(draft, ctx, t) if then == "escalate" else Goto(then)
     return Stay(t.gettext("Please choose one of the options."))
 
 
@@ -112,9 +247,12 @@ def handle_add_info(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Re
     )
 
 
-def next_stage(ctx: Context) -> Stage | None:
+def next_stage(ctx: Context, reference: object = None) -> Stage | None:
+    """The stage a request would open, for the case `reference` (or the newest)."""
+    case = ctx.case(str(reference) if reference else None)
+    current = case.facts.stage if case is not None and case.facts.stage is not None else None
     try:
-        return ctx.procedure.stage(ctx.case_stage + 1)
+        return ctx.procedure.stage((ctx.case_stage if current is None else current) + 1)
     except KeyError:
         return None
 
@@ -143,7 +281,7 @@ def no_further_stage(ctx: Context, t: Translator) -> str:
 
 
 def ask_escalate(draft: Draft, ctx: Context, t: Translator) -> Question:
-    stage = next_stage(ctx)
+    stage = next_stage(ctx, draft.pending.get("reference"))
     buttons = {"send": t.gettext("Send my request"), "later": t.gettext("Not now")}
     if stage is None:
         return Question(no_further_stage(ctx, t), choices("escalate", {"later": buttons["later"]}))
@@ -183,7 +321,7 @@ def handle_escalate(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Re
     if inp.choice == "later":
         return Goto("menu", note=t.gettext("That's fine. What you wrote is kept for now."))
     if inp.choice == "send":
-        stage = next_stage(ctx)
+        stage = next_stage(ctx, draft.pending.get("reference"))
         if not written and not files:
             return Stay(t.gettext("Please tell us why you are not satisfied first."))
         data = {
@@ -194,11 +332,10 @@ def handle_escalate(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Re
         }
         for key in ("escalate_text", "escalate_files"):
             draft.pending.pop(key, None)
+        # The chat shows the confirmation with the new dates before this (services/).
         return Goto(
             "menu",
-            text=t.gettext(
-                "Thank you. Your request has been sent. We will tell you what happens next."
-            ),
+            text=t.gettext("What would you like to do now?"),
             effect=Effect.ESCALATE,
             data=data,
         )

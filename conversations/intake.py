@@ -11,8 +11,10 @@ import logging
 from datetime import date
 from typing import Any
 
+from conversations import followup
 from conversations.cleaning import clean, has_words
 from conversations.commands import Command, recognise
+from conversations.contacts import check_email, check_phone
 from conversations.context import Context
 from conversations.flow import Goto, Input, Next, Question, Result, Step, match_choice
 from conversations.followup import AFTER_BY_ID
@@ -22,6 +24,7 @@ from conversations.steps import (
     KEEP_TYPED_FROM,
     NO_KEEP,
     STEPS,
+    email_problem,
     handle_language,
     keep_note,
     language_labels,
@@ -44,8 +47,11 @@ log = logging.getLogger(__name__)
 HISTORY_LIMIT = 100
 
 
-def start(draft: Draft | None, ctx: Context, lang_hint: str | None = None) -> tuple[Draft, Reply]:
-    """The first message: the language question for someone new, or where they left off."""
+def start(
+    draft: Draft | None, ctx: Context, lang_hint: str | None = None, *, welcome: bool = True
+) -> tuple[Draft, Reply]:
+    """The first message: the language question for someone new, or where they left off
+    (with "Welcome back" unless `welcome` is False: the person never left)."""
     if draft is None:
         fresh = Draft.new(lang_hint)
         return fresh, _ask(fresh, ctx)
@@ -54,7 +60,7 @@ def start(draft: Draft | None, ctx: Context, lang_hint: str | None = None) -> tu
     if current.mode == "cancelled":
         return current, _resume_prompt(current, t)
     current.mode = ""
-    if current.answers or current.history:
+    if welcome and (current.answers or current.history):
         return current, _ask(
             current, ctx, t.gettext("Welcome back. Let's carry on where you left off.")
         )
@@ -97,75 +103,130 @@ def _step(draft: Draft, answer: Answer, ctx: Context) -> tuple[Draft, Reply]:
         handled = _choose_language(d, inp, ctx, t)
         if handled is not None:
             return handled
+    if d.mode == "callback_contact":
+        handled = _callback_contact(d, inp, ctx, t)
+        if handled is not None:
+            return handled
 
     command = recognise(inp.text, inp.choice, t)
     if command is not None:
         return _command(d, command, ctx, t)
     if inp.choice is not None and inp.choice.startswith("cmd:"):
         return d, _ask(d, ctx, _stale(t))
+    if (
+        d.submitted
+        and inp.choice is None
+        and d.step in AFTER_BY_ID
+        and d.step != "escalate"
+        and followup.asks_next_stage(inp.text, t)
+    ):
+        # What a letter tells people to type works wherever they are after sending.
+        d.pending.pop("reference", None)
+        return _apply(d, followup.ask_for_next_stage(d, ctx, t), ctx, "")
 
     current = _current(d)
     notes: list[str] = []
+    kept = 0  # files kept here with the complaint, acknowledged once with whatever is said
     if files and not d.submitted:
         _keep_files(d, files)
         if current.id != "description":
-            notes.append(
-                t.ngettext(
-                    "Thank you, I've kept the file with your complaint.",
-                    "Thank you, I've kept the files with your complaint.",
-                    len(files),
-                )
-            )
+            kept = len(files)
             if not inp.text and inp.choice is None:
+                notes.append(_files_kept(t, kept))
                 notes.append(t.gettext("For this question, please type an answer or tap a button."))
                 return d, _ask(d, ctx, " ".join(notes))
             inp = Input(inp.text, inp.choice)
     if not inp.text and inp.choice is None and not inp.files:
-        return d, _ask(d, ctx, t.gettext("That message seemed to be empty."))
+        return d, _ask(d, ctx, _empty(d, ctx, t))
 
     question = current.ask(d, ctx, t)
     offered = _offered(d, current, question, t)
-    if inp.choice is not None:
-        if inp.choice not in {c.id for c in offered}:
-            return d, _ask(d, ctx, _stale(t))
-        value = inp.choice.split(":", 1)[1]
-        if value == "keep" and current.is_answered(d):
-            return _advance(d, ctx, " ".join(notes))
-        inp = Input("", value, inp.files)
-    elif offered and current.id != "language":
+    if inp.choice is None and offered and current.id != "language":
         matched = match_choice(inp.text, offered, t)
         if matched is not None:
-            return _step(d, Answer(choice=matched, files=inp.files), ctx)
-        if question.expect is Expect.CHOICE and not d.submitted:
+            inp = Input("", matched, inp.files)  # typed a button's words: as if tapped
+        elif question.expect is Expect.CHOICE and not d.submitted:
             if len(inp.text) >= KEEP_TYPED_FROM and has_words(inp.text):
                 keep_note(d, inp.text)
-                notes.append(t.gettext("Thank you, I've kept what you wrote for staff to read."))
+                notes.append(_typed_kept(t, kept))
+            elif kept:
+                notes.append(_files_kept(t, kept))
             notes.append(t.gettext("For this question, please tap one of the options."))
             return d, _ask(d, ctx, " ".join(notes))
+    if inp.choice is not None:
+        if inp.choice not in {c.id for c in offered}:
+            return d, _ask(d, ctx, _join(_files_kept(t, kept), _stale(t)))
+        value = inp.choice.split(":", 1)[1]
+        if value == "keep" and current.is_answered(d):
+            return _advance(d, ctx, _files_kept(t, kept))
+        inp = Input("", value, inp.files)
 
     result = current.handle(d, inp, ctx, t)
-    return _apply(d, result, ctx, " ".join(notes))
+    if kept and _says(result):
+        # One acknowledgement per turn: the answer's own words come first.
+        return _apply(d, result, ctx, "", _also_kept(t, kept))
+    return _apply(d, result, ctx, _files_kept(t, kept))
 
 
-def _apply(d: Draft, result: Result, ctx: Context, note: str) -> tuple[Draft, Reply]:
+def _files_kept(t: Translator, count: int) -> str:
+    if not count:
+        return ""
+    return t.ngettext(
+        "Thank you, I've kept the file with your complaint.",
+        "Thank you, I've kept the files with your complaint.",
+        count,
+    )
+
+
+def _also_kept(t: Translator, count: int) -> str:
+    return t.ngettext(
+        "I've also kept the file with your complaint.",
+        "I've also kept the files with your complaint.",
+        count,
+    )
+
+
+def _typed_kept(t: Translator, files: int) -> str:
+    if not files:
+        return t.gettext("Thank you, I've kept what you wrote for staff to read.")
+    return t.ngettext(
+        "Thank you, I've kept what you wrote and the file for staff to read.",
+        "Thank you, I've kept what you wrote and the files for staff to read.",
+        files,
+    )
+
+
+def _says(result: Result) -> bool:
+    """Whether handling the answer says something of its own before the next question."""
     if isinstance(result, Next):
-        return _advance(d, ctx, _join(note, result.note))
+        return bool(result.note)
+    if isinstance(result, Goto):
+        return bool(result.note or result.text)
+    return bool(result.text)
+
+
+def _apply(
+    d: Draft, result: Result, ctx: Context, note: str, after: str = ""
+) -> tuple[Draft, Reply]:
+    """Carry out a step's result; `note` goes before what it says, `after` right after it."""
+    if isinstance(result, Next):
+        return _advance(d, ctx, _join(note, result.note, after))
     if isinstance(result, Goto):
         _push(d, d.step)
         d.step = result.step
         if result.text:
-            reply = _reply_with_text(d, ctx, _join(note, result.note, result.text))
+            reply = _reply_with_text(d, ctx, _join(note, result.note, result.text, after))
         else:
-            reply = _ask(d, ctx, _join(note, result.note))
+            reply = _ask(d, ctx, _join(note, result.note, after))
         return d, _with_effect(reply, result.effect, result.data)
     # Stay: say why (or acknowledge), keeping the question's buttons.
     t = translator(d.lang)
     if result.repeat:
-        reply = _ask(d, ctx, _join(note, result.text))
+        reply = _ask(d, ctx, _join(note, result.text, after))
     else:
         question = _current(d).ask(d, ctx, t)
         reply = Reply(
-            text=_join(note, result.text),
+            text=_join(note, result.text, after),
             choices=_offered(d, _current(d), question, t),
             expect=question.expect,
             step=d.step,
@@ -203,23 +264,12 @@ def _command(d: Draft, command: Command, ctx: Context, t: Translator) -> tuple[D
     if command is Command.BACK:
         return _back(d, ctx, t)
     if command is Command.PERSON:
-        d.callback_requested = True
-        text = " ".join(
-            (
-                t.gettext(
-                    "Thank you. I've asked a member of staff to contact you, using the details "
-                    "you give here."
-                ),
-                t.gettext("You can carry on meanwhile: nothing you have told us is lost."),
-            )
-        )
-        data = {
-            "step": d.step,
-            "phone": d.answers.get("phone", ""),
-            "email": d.answers.get("email", ""),
-            "name": d.answers.get("name", ""),
-        }
-        return d, _with_effect(_ask(d, ctx, text), Effect.CALLBACK_REQUEST, data)
+        reach = _reach(d)
+        if reach or (d.submitted and ctx.channel != "console"):
+            return _callback(d, ctx, t, reach)
+        # Nobody can be asked to contact them before we know how: ask first.
+        d.mode = "callback_contact"
+        return d, _callback_prompt(t)
     if command is Command.CANCEL:
         if d.submitted:
             return d, _ask(d, ctx, t.gettext("Your complaint has already been sent."))
@@ -243,6 +293,77 @@ def _command(d: Draft, command: Command, ctx: Context, t: Translator) -> tuple[D
     # Command.RESUME: Telegram's /start on a conversation that already exists.
     note = t.gettext("Welcome back. Let's carry on where you left off.") if d.answers else ""
     return d, _ask(d, ctx, note)
+
+
+def _reach(d: Draft) -> str:
+    """A phone number or email address the person already gave for themselves, if any."""
+    for key in ("phone", "call_phone", "email"):
+        value = d.answers.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _callback(d: Draft, ctx: Context, t: Translator, reach: str) -> tuple[Draft, Reply]:
+    """Ask staff to contact them: at `reach`, or (after sending) through this chat."""
+    d.callback_requested = True
+    if reach:
+        first = t.gettext(
+            "Thank you. I've asked a member of staff to contact you at {contact}.", contact=reach
+        )
+    else:
+        first = t.gettext(
+            "Thank you. I've asked a member of staff to contact you. They will write to you "
+            "here, in this chat."
+        )
+    text = " ".join(
+        (first, t.gettext("You can carry on meanwhile: nothing you have told us is lost."))
+    )
+    data = {"step": d.step, "note": reach, "name": d.answers.get("name", "")}
+    return d, _with_effect(_ask(d, ctx, text), Effect.CALLBACK_REQUEST, data)
+
+
+def _callback_prompt(t: Translator, problem: str = "") -> Reply:
+    ask = t.gettext(
+        "A member of staff can phone or email you. What phone number or email address should "
+        "they use?"
+    )
+    return Reply(
+        text=_join(problem, ask),
+        choices=(Choice("callback:cancel", t.gettext("Never mind, carry on")),),
+        expect=Expect.TEXT,
+        step="callback",
+    )
+
+
+def _callback_contact(
+    d: Draft, inp: Input, ctx: Context, t: Translator
+) -> tuple[Draft, Reply] | None:
+    """The answer to "what number or address should they use?"."""
+    offered = _callback_prompt(t).choices
+    chosen = inp.choice or (match_choice(inp.text, offered, t) if inp.text else None)
+    if chosen == "callback:cancel":
+        d.mode = ""
+        return d, _ask(d, ctx, t.gettext("Okay, let's carry on."))
+    if inp.choice is not None or inp.files or recognise(inp.text, None, t) is not None:
+        d.mode = ""  # they went on with something else: handle it as usual
+        return None
+    if not inp.text:
+        return d, _callback_prompt(t, t.gettext("Please type your answer."))
+    if "@" in inp.text:
+        reach, problem = check_email(inp.text)
+        if reach is None:
+            return d, _callback_prompt(t, email_problem(t, problem))
+    else:
+        reach = check_phone(inp.text)
+        if reach is None:
+            problem_text = t.gettext(
+                "I couldn't use that. Please type an email address, like name@example.com, "
+                "or a phone number with the area code, like 07700 900123."
+            )
+            return d, _callback_prompt(t, problem_text)
+    d.mode = ""
+    return _callback(d, ctx, t, reach)
 
 
 def _back(d: Draft, ctx: Context, t: Translator) -> tuple[Draft, Reply]:
@@ -377,6 +498,13 @@ def _help(d: Draft, t: Translator) -> str:
     )
 
 
+def _empty(d: Draft, ctx: Context, t: Translator) -> str:
+    """What to say to an empty message: how this question can be answered."""
+    if _current(d).ask(d, ctx, t).choices:
+        return t.gettext("Please type your answer, or tap one of the options.")
+    return t.gettext("Please type your answer.")
+
+
 def _stale(t: Translator) -> str:
     return t.gettext("That button belongs to an earlier question. Here is where we are now:")
 
@@ -422,12 +550,22 @@ def _reply_with_text(d: Draft, ctx: Context, text: str) -> Reply:
 
 
 def _progress(d: Draft, ctx: Context) -> tuple[int, int] | None:
-    # Until they say what it is, count the questions of a complaint, the longest usual path.
-    probe = Draft(answers={"kind": "complaint", **d.answers})
-    counted = [s.id for s in STEPS if s.counted and s.applies(probe, ctx)]
-    if d.step not in counted:
+    """(number, total) of the question being asked, counted over the questions every path of
+    this kind asks; a follow-up keeps the number of the question before it. None until the
+    person says what it is (that answer decides the route), and for steps not counted."""
+    if not isinstance(d.answers.get("kind"), str):
         return None
-    return counted.index(d.step) + 1, len(counted)
+    number = 0
+    found = None
+    for s in STEPS:
+        if not s.counted or not s.applies(d, ctx):
+            continue
+        if not s.follows:
+            number += 1
+        if s.id == d.step:
+            found = max(number, 1)
+    total = sum(1 for s in STEPS if s.counted and not s.follows and s.applies(d, ctx))
+    return (found, total) if found is not None else None
 
 
 def _with_effect(reply: Reply, effect: Effect, data: dict[str, Any]) -> Reply:
@@ -466,7 +604,7 @@ def _repaired(d: Draft) -> Draft:
     """Make a stored draft safe to continue: an unknown step or mode (from another version)."""
     if d.step not in BY_ID and d.step not in AFTER_BY_ID:
         d.step = "summary" if d.answers else "language"
-    if d.mode not in ("", "confirm_cancel", "choose_language", "cancelled"):
+    if d.mode not in ("", "confirm_cancel", "choose_language", "cancelled", "callback_contact"):
         d.mode = ""
     if not isinstance(d.answers, dict):
         d.answers = {}
@@ -492,6 +630,9 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
     not_compliment = kind is not Kind.COMPLIMENT
     description = "\n\n".join(x for x in a.get("description", []) if isinstance(x, str))
     notes = [x for x in a.get("notes", []) if isinstance(x, str)]
+    if a.get("late_reason") and isinstance(a["late_reason"], str) and complaint:
+        t = translator(draft.lang)
+        notes.insert(0, t.gettext("Why not sooner: {reason}", reason=a["late_reason"]))
     if notes:
         description = "\n\n".join([description, *notes]) if description else "\n\n".join(notes)
 

@@ -19,10 +19,20 @@ DRAFT_VERSION = 1
 
 @dataclass(frozen=True)
 class Choice:
-    """A button: `id` comes back in Answer.choice, `label` is already translated."""
+    """A button: `id` comes back in Answer.choice, `label` is already translated.
+
+    `pressed` is set for buttons that switch something on and off (the adjustments): True
+    when selected. Pages say so in words and style; text channels show `marked`.
+    """
 
     id: str
     label: str
+    pressed: bool | None = None
+
+    @property
+    def marked(self) -> str:
+        """The label with a tick when selected, for channels that show only text."""
+        return f"✓ {self.label}" if self.pressed else self.label
 
 
 class Expect(StrEnum):
@@ -100,7 +110,8 @@ class Draft:
 
     `answers` holds only JSON-able values keyed by step id (plus "files" and "notes", which
     only ever grow). `mode` is an overlay on top of `step`: "" (answering `step`),
-    "confirm_cancel", "choose_language" or "cancelled".
+    "confirm_cancel", "choose_language", "cancelled" or "callback_contact" (asked how staff
+    may contact them).
     """
 
     lang: str = "en"

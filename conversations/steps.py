@@ -24,7 +24,7 @@ from conversations.labels import (
     kind_labels,
     received_labels,
 )
-from conversations.model import Draft, Effect, Expect
+from conversations.model import Choice, Draft, Effect, Expect
 from locales import LANGUAGES, Translator, babel_code, language_for
 from procedures.case import ADJUSTMENTS
 from procedures.letters import limit_words
@@ -504,20 +504,23 @@ def handle_description(draft: Draft, inp: Input, ctx: Context, t: Translator) ->
         return Stay(t.gettext("Please choose one of the options."))
     if inp.text and not has_words(inp.text) and not inp.files:
         return no_words(t)
-    got = []
     if inp.text:
         draft.answers.setdefault("description", []).append(inp.text)
-        got.append(t.gettext("Thank you, I've got that."))
-    if inp.files:
-        got.append(
-            t.ngettext(
-                "Thank you, I've kept the file.",
-                "Thank you, I've kept the {n} files.",
-                len(inp.files),
-            )
+    # One acknowledgement for everything in this message.
+    if inp.text and inp.files:
+        got = t.ngettext(
+            "Thank you, I've got that and the file.",
+            "Thank you, I've got that and the {n} files.",
+            len(inp.files),
         )
-    got.append(t.gettext("You can send more, or tap That's everything."))
-    return Stay(" ".join(got), repeat=False)
+    elif inp.files:
+        got = t.ngettext(
+            "Thank you, I've kept the file.", "Thank you, I've kept the {n} files.", len(inp.files)
+        )
+    else:
+        got = t.gettext("Thank you, I've got that.")
+    more = t.gettext("You can send more, or tap That's everything.")
+    return Stay(f"{got} {more}", repeat=False)
 
 
 def _when_buttons(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
@@ -620,11 +623,30 @@ def late_warning(ctx: Context, t: Translator, status: WindowStatus) -> str:
             limit=limit_words(t, limit),
             organisation=organisation,
         )
-    second = t.gettext(
-        "You can still go on: staff will decide whether they can look into it. If something "
-        "made it hard to complain sooner, please tell us when you describe what happened."
-    )
+    # The next question asks what made it hard to complain sooner (late_reason).
+    second = t.gettext("You can still go on: staff will decide whether they can look into it.")
     return f"{first} {second}"
+
+
+def is_late(draft: Draft, ctx: Context) -> bool:
+    when = draft.answers.get("when")
+    status = when.get("status") if isinstance(when, dict) else None
+    return is_complaint(draft, ctx) and status in ("late", "too_late")
+
+
+def ask_late_reason(draft: Draft, ctx: Context, t: Translator) -> Question:
+    text = t.gettext(
+        "Did something make it hard to complain sooner? If so, please tell us here: staff "
+        "will take it into account."
+    )
+    return Question(text, choices("late_reason", {"skip": t.gettext("No, nothing to add")}))
+
+
+def handle_late_reason(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice == "skip":
+        draft.answers["late_reason"] = ""
+        return Next()
+    return free_text(draft, inp, t, "late_reason", TEXT_LIMIT)
 
 
 def show_when(draft: Draft, ctx: Context, t: Translator) -> str:
@@ -661,15 +683,14 @@ def selected_adjustments(draft: Draft) -> list[str]:
     return [a for a in ADJUSTMENTS if isinstance(chosen, list) and a in chosen]
 
 
-def _adjustment_buttons(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
+def _adjustment_buttons(draft: Draft, ctx: Context, t: Translator) -> tuple[Choice, ...]:
     selected = selected_adjustments(draft)
-    labels = {
-        key: ("✓ " + label if key in selected else label)
+    toggles = tuple(
+        Choice(f"adjustments:{key}", label, pressed=key in selected)
         for key, label in adjustment_labels(t).items()
-    }
-    labels["none"] = t.gettext("Nothing needed")
-    labels["done"] = t.gettext("Done")
-    return labels
+    )
+    ends = {"none": t.gettext("Nothing needed"), "done": t.gettext("Done")}
+    return (*toggles, *choices("adjustments", ends))
 
 
 def ask_adjustments(draft: Draft, ctx: Context, t: Translator) -> Question:
@@ -679,7 +700,7 @@ def ask_adjustments(draft: Draft, ctx: Context, t: Translator) -> Question:
             t.gettext("Tap all that apply, then Done. You can also type what you need."),
         )
     )
-    return Question(text, choices("adjustments", _adjustment_buttons(draft, ctx, t)))
+    return Question(text, _adjustment_buttons(draft, ctx, t))
 
 
 def handle_adjustments(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
@@ -1022,7 +1043,7 @@ def handle_summary(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Res
         gap = missing(draft, ctx)
         if gap is not None:
             return Goto(gap.id, note=t.gettext("There is one more question first."))
-        return Goto("menu", text=t.gettext("Thank you. Sending it now."), effect=Effect.SUBMIT)
+        return Goto("menu", text=t.gettext("Sending it now."), effect=Effect.SUBMIT)
     return Stay(t.gettext("Please choose one of the options."))
 
 
@@ -1147,6 +1168,7 @@ STEPS: tuple[Step, ...] = (
         show=stored("behalf_name", _not_given),
         applies=on_behalf,
         when="for someone else",
+        follows=True,
     ),
     Step(
         "behalf_relationship",
@@ -1157,6 +1179,7 @@ STEPS: tuple[Step, ...] = (
         show=stored("behalf_relationship", _not_given),
         applies=on_behalf,
         when="for someone else",
+        follows=True,
     ),
     Step(
         "behalf_consent",
@@ -1167,6 +1190,7 @@ STEPS: tuple[Step, ...] = (
         show=chosen("behalf_consent", _consent),
         applies=on_behalf,
         when="for someone else",
+        follows=True,
     ),
     Step(
         "org_relationship",
@@ -1206,6 +1230,7 @@ STEPS: tuple[Step, ...] = (
         show=stored("staff_name", _not_given),
         applies=names_staff,
         when="about a member of staff",
+        follows=True,
     ),
     Step(
         "description",
@@ -1226,6 +1251,17 @@ STEPS: tuple[Step, ...] = (
         show=show_when,
         applies=not_compliment,
         when="not a compliment",
+    ),
+    Step(
+        "late_reason",
+        "What made it hard to complain sooner (skippable)",
+        ask_late_reason,
+        handle_late_reason,
+        label=lambda t: t.gettext("Why not sooner"),
+        show=stored("late_reason", _not_given),
+        applies=is_late,
+        when="later than the procedure expects",
+        follows=True,
     ),
     Step(
         "outcome",
@@ -1256,6 +1292,7 @@ STEPS: tuple[Step, ...] = (
         show=stored("supporter_name", _not_given),
         applies=wants_supporter,
         when="chose someone to help me",
+        follows=True,
     ),
     Step(
         "supporter_contact",
@@ -1267,6 +1304,7 @@ STEPS: tuple[Step, ...] = (
         applies=supporter_named,
         when="supporter named",
         owns=("supporter_channel",),
+        follows=True,
     ),
     Step(
         "supporter_consent",
@@ -1277,6 +1315,7 @@ STEPS: tuple[Step, ...] = (
         show=chosen("supporter_consent", _copies),
         applies=supporter_reachable,
         when="supporter can be reached",
+        follows=True,
     ),
     Step(
         "contact_method",
@@ -1297,6 +1336,7 @@ STEPS: tuple[Step, ...] = (
         when="email, phone or post",
         answered=detail_answered,
         owns=("email", "phone", "address"),
+        follows=True,
     ),
     Step(
         "call_phone",
@@ -1307,6 +1347,7 @@ STEPS: tuple[Step, ...] = (
         show=stored("call_phone", _not_given),
         applies=needs_call_number,
         when="phone calls asked for, replies not by phone",
+        follows=True,
     ),
     Step(
         "name",
@@ -1326,6 +1367,7 @@ STEPS: tuple[Step, ...] = (
         show=chosen("share_name", _share),
         applies=asks_share,
         when="complaint about staff",
+        follows=True,
     ),
     Step("summary", "Read-back summary", ask_summary, handle_summary, counted=False),
     Step(

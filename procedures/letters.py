@@ -125,10 +125,20 @@ def supporter_copy(t: Translator, first_name: str) -> str:
     return t.gettext("You are getting this copy because you were named as a supporter.")
 
 
+# Channels where a letter cannot be answered by replying in a chat.
+WRITTEN = ("email", "post")
+
+
 def how_to_escalate(
-    t: Translator, procedure: Procedure, next_stage: Stage, escalate_by: date | None
+    t: Translator,
+    procedure: Procedure,
+    next_stage: Stage,
+    escalate_by: date | None,
+    *,
+    channel: str = "chat",
 ) -> str:
-    """What to do if they are not satisfied: who, how, what to include, by when."""
+    """What to do if they are not satisfied: who, how, what to include, by when. In a chat
+    they reply there; by email or post, they write to the next stage's handler."""
     lines = [
         t.gettext(
             "If you are not happy with this answer, you can ask for it to go to {stage}.",
@@ -142,7 +152,12 @@ def how_to_escalate(
     if next_stage.entry.points:
         lines.append(t.gettext("It helps if you include:"))
         lines.extend(f"- {point}" for point in next_stage.entry.points)
-    lines.append(t.gettext('To ask, reply "I am not satisfied" in this chat.'))
+    handler = next_stage.handler
+    if channel in WRITTEN and contact_lines(t, handler.contact):
+        lines.append(t.gettext("To ask, write to {handler}:", handler=handler.label))
+        lines.extend(contact_lines(t, handler.contact))
+    else:
+        lines.append(t.gettext('To ask, reply "I am not satisfied" in this chat.'))
     return "\n".join(lines)
 
 
@@ -217,8 +232,10 @@ def response(
     escalate_by: date | None,
     extra_time: TimeLimit | None = None,
     outcome: list[str] | None = None,
+    channel: str = "chat",
 ) -> str:
-    """Staff's answer that ends a stage, followed by the way on from here.
+    """Staff's answer that ends a stage, followed by the way on from here (`channel`: where
+    the letter goes, which decides how they ask for the next stage).
 
     `extra_time` is the allowance added to the person's window because they asked for it;
     `outcome`: the lines of the outcome recorded for this stage (outcome_lines).
@@ -235,7 +252,11 @@ def response(
             parts.append(external_body(t, procedure.external_body, escalate_by))
         parts.extend(further_body(t, body) for body in procedure.further_external_bodies)
     else:
-        parts.append(how_to_escalate(t, procedure, procedure.stage(stage.number + 1), escalate_by))
+        parts.append(
+            how_to_escalate(
+                t, procedure, procedure.stage(stage.number + 1), escalate_by, channel=channel
+            )
+        )
     if extra_time and escalate_by:
         parts.append(
             t.gettext(

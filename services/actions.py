@@ -14,12 +14,15 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from storage.cases import ENDED, OUTCOMES
+from procedures import lifecycle
+from procedures.lifecycle import Actor, Facts
+from procedures.model import Procedure
+from storage.cases import OUTCOMES
 from storage.errors import InvalidInput
 from storage.models import Outbox
 from storage.name_sharing import ask_to_share_name, record_name_choice
 from storage.runtime import Storage
-from storage.views import CaseDetail
+from storage.views import CaseDetail, CaseView
 
 Form = Mapping[str, object]
 
@@ -65,13 +68,13 @@ def new_date(form: Form) -> date:
     try:
         return date.fromisoformat(text(form, "new_date"))
     except ValueError:
-        raise InvalidInput("give the new date as a date, for example 2026-12-31") from None
+        raise InvalidInput("Give the new date as a date, for example 2026-12-31.") from None
 
 
 def which(form: Form) -> str:
     value = text(form, "which") or "respond"
     if value not in ("acknowledge", "respond"):
-        raise InvalidInput("choose which date to extend")
+        raise InvalidInput("Choose which date to extend.")
     return value
 
 
@@ -127,7 +130,7 @@ async def perform(
         await cases.close(case_id, notify=checked(form, "notify"), **common)
     elif name == "outcome":
         if text(form, "outcome") not in OUTCOMES:
-            raise InvalidInput("choose the outcome")
+            raise InvalidInput("Choose the outcome.")
         await cases.record_outcome(
             case_id,
             outcome=text(form, "outcome"),
@@ -141,40 +144,34 @@ async def perform(
         await ask_to_share_name(cases, case_id, **common)
     elif name == "name_choice":
         if text(form, "share") not in ("yes", "no"):
-            raise InvalidInput("choose what they answered")
+            raise InvalidInput("Choose what they answered.")
         await record_name_choice(cases, case_id, share=text(form, "share") == "yes", **common)
     elif name == "note":
         await cases.add_note(case_id, text(form, "body"), staff_id=staff_id)
     else:
-        raise InvalidInput(f"unknown action {name}")
+        raise InvalidInput(f"Unknown action {name}.")
 
 
-def available(detail: CaseDetail, last_stage: int, final: bool, external_body: bool) -> list[str]:
-    """The actions that fit the case as it is now (storage refuses the others anyway).
+def facts_of(
+    procedure: Procedure, case: CaseView, today: date, *, name_shared: bool = True
+) -> Facts:
+    """The case as the lifecycle table sees it (the same facts storage checks)."""
+    stage = case.stage
+    return Facts.of(
+        procedure,
+        status=case.status,
+        kind=case.kind,
+        stage=stage.number if stage else None,
+        acknowledged=bool(stage and stage.acknowledged_at),
+        responded=bool(stage and stage.responded_at),
+        respond_by=stage.respond_by if stage else None,
+        escalate_by=stage.escalate_by if stage else None,
+        today=today,
+        name_shared=name_shared,
+    )
 
-    `final`: the current stage is marked final in the procedure."""
-    case = detail.case
-    if case.status in ENDED:
-        return ["note"]
-    if case.kind == "enquiry":
-        record = case.stage
-        open_reply = record is not None and record.responded_at is None
-        return [*(["reply", "extend"] if open_reply else []), "message", "close", "note"]
-    if case.kind != "complaint":
-        return ["note", "close"]
-    names = ["message", "request_information"]
-    record = case.stage
-    if record is not None:
-        if record.acknowledged_at is None and record.responded_at is None:
-            names.insert(0, "acknowledge")
-        if record.responded_at is None:
-            names.insert(1 if "acknowledge" in names else 0, "reply")
-            names.append("extend")
-        if record.number < last_stage and not (record.number and final):
-            names.append("escalate")
-        if record.number == last_stage and record.responded_at and external_body:
-            names.append("refer")
-        names.append("outcome")
-    if not detail.share_name:
-        names += ["ask_name", "name_choice"]
-    return [*names, "close", "note"]
+
+def available(procedure: Procedure, detail: CaseDetail, today: date) -> list[str]:
+    """The staff view's buttons: what the lifecycle table lets staff do now, in its order."""
+    facts = facts_of(procedure, detail.case, today, name_shared=detail.share_name)
+    return [name for name in lifecycle.allowed(facts, Actor.STAFF) if name in ACTIONS]

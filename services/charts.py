@@ -14,8 +14,8 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH = 640
-HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 30, 50
+HEIGHT = 280
+LEFT, RIGHT, TOP, BOTTOM = 40, 10, 30, 64
 
 PATTERNS = """<defs>
 <pattern id="{p}-solid" width="6" height="6" patternUnits="userSpaceOnUse">
@@ -58,6 +58,29 @@ def _legend(chart_id: str, series: Sequence[Series], y: int) -> list[str]:
     return parts
 
 
+# Rough width of one character at font-size 12, to tell whether labels fit side by side.
+CHAR_WIDTH = 7.0
+
+
+def _axis_label(x: float, y: int, label: str, group: float) -> str:
+    """A label under its group: one line per "\n" part, turned when it would touch the next."""
+    lines = label.split("\n")
+    if max(len(line) for line in lines) * CHAR_WIDTH > group - 4:
+        # Too wide for its slot: one line, turned 45 degrees so neighbours cannot overlap.
+        text = escape(" ".join(lines))
+        return (
+            f'<text class="axis" x="{x:.1f}" y="{y}" font-size="12" text-anchor="end" '
+            f'transform="rotate(-45 {x:.1f} {y})">{text}</text>'
+        )
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if n == 0 else 14}">{escape(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
+    return (
+        f'<text class="axis" x="{x:.1f}" y="{y}" font-size="12" text-anchor="middle">{spans}</text>'
+    )
+
+
 def bar_chart(
     chart_id: str,
     title: str,
@@ -81,6 +104,7 @@ def bar_chart(
     )
     for i, label in enumerate(labels):
         x0 = LEFT + i * group + (group - bar * len(series)) / 2
+        flat = " ".join(label.split("\n"))
         for j, s in enumerate(series):
             value = s.values[i]
             h = plot_h * value / top
@@ -89,15 +113,12 @@ def bar_chart(
             shown = f"{value:g}{suffix}"
             parts.append(
                 f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
-                f'fill="{fill}" stroke="#1b1b1b"><title>{escape(s.name)}, {escape(label)}: '
+                f'fill="{fill}" stroke="#1b1b1b"><title>{escape(s.name)}, {escape(flat)}: '
                 f"{escape(shown)}</title></rect>"
                 f'<text x="{x + (bar - 2) / 2:.1f}" y="{base - h - 4:.1f}" font-size="12" '
                 f'text-anchor="middle">{escape(shown)}</text>'
             )
-        parts.append(
-            f'<text x="{LEFT + i * group + group / 2:.1f}" y="{base + 16}" font-size="12" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
+        parts.append(_axis_label(LEFT + i * group + group / 2, base + 16, label, group))
     parts.extend(_legend(chart_id, series, height - 20))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it is escaped above)

@@ -11,19 +11,23 @@ update id changes nothing.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import followup, intake
-from conversations.context import Context
+from conversations.context import CaseFacts, Context
 from conversations.model import Answer, Draft, Effect, Reply
+from conversations.transcript import Said, transcript
 from locales import Translator, translator
-from procedures import letters
-from procedures.case import Received
+from procedures import letters, lifecycle
+from procedures.case import CASE_KINDS, Received
+from procedures.lifecycle import Actor, Facts, Status
+from services.actions import facts_of
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
-from storage.people import person_for
+from storage.people import person_id_for
 from storage.runtime import Storage
 from storage.views import CaseView, ReceiptFacts, Submitted
 
@@ -57,19 +61,34 @@ class ChatRunner:
         self.clock = storage.clock
         self.submitted: Submitted | None = None  # set by the turn that submitted
 
-    def context(self, case_stage: int = 1) -> Context:
+    def today(self) -> date:
+        return self.clock().astimezone(self.storage.settings.zone).date()
+
+    def context(self, case_stage: int = 1, cases: tuple[CaseFacts, ...] = ()) -> Context:
         return Context(
             procedure=self.storage.procedure,
-            today=self.clock().astimezone(self.storage.settings.zone).date(),
+            today=self.today(),
             channel=self.channel,
             case_stage=case_stage,
+            cases=cases,
         )
 
-    async def current(self, external_id: str, lang_hint: str | None = None) -> Reply:
-        """The question the person is on now (or the first one), without changing anything."""
+    async def current(
+        self, external_id: str, lang_hint: str | None = None, *, welcome: bool = True
+    ) -> Reply:
+        """The question the person is on now (or the first one), without changing anything;
+        `welcome=False` when they never left (a refused file, a form sent again)."""
+        snapshot = await self.storage.drafts.read(self.channel, external_id, None)
+        draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
+        ctx = await self._case_context(snapshot.person_id, draft)
+        return intake.start(draft, ctx, lang_hint, welcome=welcome)[1]
+
+    async def transcript(self, external_id: str) -> list[Said]:
+        """This complaint's questions and answers so far, for a page opened again."""
         data = await self.storage.drafts.load(self.channel, external_id)
-        draft = Draft.from_dict(data) if data is not None else None
-        return intake.start(draft, self.context(), lang_hint)[1]
+        if data is None:
+            return []
+        return transcript(Draft.from_dict(data), self.context())
 
     async def handle(
         self,
@@ -121,7 +140,7 @@ class ChatRunner:
     ) -> tuple[Draft, Reply, Context]:
         """The pure dialogue's answer to `answer`, from the draft in `snapshot`."""
         draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
-        ctx = self.context(await self._case_stage(snapshot.person_id, draft))
+        ctx = await self._case_context(snapshot.person_id, draft)
         if answer is None or draft is None:
             # First contact, or /start: the page already showed the first question, so an
             # answer that arrives with it still counts.
@@ -155,6 +174,8 @@ class ChatRunner:
                 # open; a receipt or a confirmation comes after the answer.
                 answered_first = reply.effect in (Effect.STATUS, Effect.MY_DATA)
                 replies = [*more, reply] if answered_first else [reply, *more]
+                if reply.effect is Effect.ESCALATE:
+                    replies = more  # the confirmation already ends with the menu
             turn.data = draft.to_dict()
             if reply.effect is Effect.DELETE_DRAFT:
                 turn.delete()
@@ -178,11 +199,25 @@ class ChatRunner:
         shown: list[Reply] = []
 
         def wording(facts: ReceiptFacts) -> str:
-            # The outbox keeps exactly the receipt the person is shown.
+            # The outbox keeps exactly the receipt the person is shown; its menu offers what
+            # the lifecycle table allows for the case just made.
+            informal = new.kind.value == "complaint" and not new.formal
+            status = lifecycle.initial(is_case=new.kind.value in CASE_KINDS, informal=informal)
+            made = CaseFacts(
+                reference=facts.reference,
+                facts=Facts.of(
+                    self.storage.procedure,
+                    status=status,
+                    kind=facts.kind,
+                    stage=(0 if informal else 1) if status is not Status.RECORDED else None,
+                    respond_by=facts.respond_by,
+                    today=self.today(),
+                ),
+            )
             shown.append(
                 followup.receipt(
                     followup.with_reference(draft, facts.reference),
-                    ctx,
+                    replace(ctx, cases=(made, *ctx.cases)),
                     facts.reference,
                     facts.handler_label,
                     facts.acknowledge_by,
@@ -205,12 +240,20 @@ class ChatRunner:
         turn.person_id = done.person_id
         return followup.with_reference(draft, done.reference), shown
 
-    async def _case_stage(self, person_id: int | None, draft: Draft | None) -> int:
-        """The stage of the person's latest complaint, for "I am not satisfied"."""
+    async def _case_context(self, person_id: int | None, draft: Draft | None) -> Context:
+        """The context, with the person's cases as the lifecycle table sees them: the
+        follow-up menu and "I am not satisfied" offer what the table allows."""
         if person_id is None or draft is None or not draft.submitted:
-            return 1
+            return self.context()
         views = await self.storage.cases.cases_of(person_id)
-        return views[0].current_stage if views else 1
+        today = self.today()
+        procedure = self.storage.procedure
+        cases = tuple(
+            CaseFacts(reference=v.reference, facts=facts_of(procedure, v, today))
+            for v in views
+            if v.kind == "complaint"
+        )
+        return self.context(views[0].current_stage if views else 1, cases)
 
     async def _effect(
         self,
@@ -241,10 +284,10 @@ class ChatRunner:
         return None
 
     async def _cases(self, session: AsyncSession, external_id: str) -> list[CaseView]:
-        person = await person_for(session, self.channel, external_id)
-        if person is None:
+        person_id = await person_id_for(session, self.channel, external_id)
+        if person_id is None:
             return []
-        return await self.storage.cases.cases_of(person.id, session=session)
+        return await self.storage.cases.cases_of(person_id, session=session)
 
     async def _follow_up(
         self, session: AsyncSession, external_id: str, draft: Draft, reply: Reply
@@ -256,33 +299,55 @@ class ChatRunner:
         if case is None:
             return draft, [Reply(text=t.gettext("We could not find that complaint."))]
         text = str(reply.data.get("text", ""))
-        files = tuple(str(f) for f in reply.data.get("files", ()))
+        files = tuple(file_refs(reply.data.get("files", ())))
         cases = self.storage.cases
+        letter: list[str] = []
         try:
             # A savepoint: a refused follow-up undoes only itself, and the turn still saves.
             async with session.begin_nested():
                 if reply.effect is Effect.ADD_INFO:
                     await cases.add_information(case.id, text, attachments=files, session=session)
                 else:
-                    await cases.escalate(case.id, reasons=text, session=session)
-            if reply.effect is Effect.ADD_INFO:
-                message = t.gettext(
-                    "Thank you. We have added this to complaint {reference}.", reference=reference
-                )
-            else:
-                message = t.gettext(
-                    "Thank you. We have your request about complaint {reference}. "
-                    "We will send you a message to confirm.",
-                    reference=reference,
-                )
+                    await cases.escalate(
+                        case.id,
+                        reasons=text,
+                        attachments=files,
+                        by=Actor.COMPLAINANT,
+                        letter=letter,
+                        session=session,
+                    )
+            if reply.effect is Effect.ESCALATE:
+                # One confirmation: the letter with the new stage's dates, then the menu.
+                return draft, [replace(reply, text="\n\n".join([*letter, reply.text]))]
+            message = t.gettext(
+                "Thank you. We have added this to complaint {reference}.", reference=reference
+            )
         except CaseError as error:
             log.info("follow-up on %s refused: %s", reference, error)
+            if reply.effect is Effect.ESCALATE:
+                # Nothing they wrote or sent is lost: it goes on the case for staff. (The
+                # refused attempt's version claim was rolled back: forget what it loaded.)
+                session.expire_all()
+                async with session.begin_nested():
+                    await cases.add_information(case.id, text, attachments=files, session=session)
             message = t.gettext(
                 "We could not do that for complaint {reference}. A member of staff will "
                 "look at your message.",
                 reference=reference,
             )
+        if reply.effect is Effect.ESCALATE:  # one message, with the menu's buttons
+            return draft, [replace(reply, text="\n\n".join([message, reply.text]))]
         return draft, [Reply(text=message)]
+
+
+def file_refs(files: object) -> list[str]:
+    """The content hashes of the files a follow-up carries (FileRef dicts, or hashes)."""
+    found = []
+    for file in files if isinstance(files, list | tuple) else ():
+        ref = file.get("ref") if isinstance(file, dict) else file
+        if isinstance(ref, str) and ref:
+            found.append(ref)
+    return found
 
 
 def status_text(t: Translator, views: list[CaseView]) -> str:

@@ -42,6 +42,7 @@ from storage.models import (
     StageRecord,
     Supporter,
 )
+from storage.visibility import Viewer, hidden_people
 
 # Columns that are another person's name, and why they are flagged.
 NAME_FIELDS = {
@@ -93,22 +94,35 @@ class PersonExport:
 
 
 async def find_person(
-    sessions: async_sessionmaker[AsyncSession], *, reference: str = "", email: str = ""
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    reference: str = "",
+    email: str = "",
+    viewer: Viewer | None = None,
 ) -> int:
-    """The person behind a case reference or an email address (NotFound when none)."""
+    """The person behind a case reference or an email address (NotFound when none).
+
+    With `viewer`, a person with a case hidden from them is NotFound too, in the query: the
+    search answers the same for "hidden" and "absent"."""
     async with reading(sessions) as session:
         found: int | None = None
         if reference:
-            found = await session.scalar(
-                select(Complaint.person_id).where(Complaint.reference == reference.strip().upper())
+            query = select(Complaint.person_id).where(
+                Complaint.reference == reference.strip().upper()
             )
+            if viewer is not None:
+                query = query.where(Complaint.person_id.not_in(hidden_people(viewer)))
+            found = await session.scalar(query)
         elif email:
-            found = await session.scalar(
+            query = (
                 select(Person.id)
                 .where(func.lower(Person.email) == email.strip().lower())
                 .order_by(Person.id.desc())
                 .limit(1)
             )
+            if viewer is not None:
+                query = query.where(Person.id.not_in(hidden_people(viewer)))
+            found = await session.scalar(query)
         if found is None:
             raise NotFound(reference or email or "nobody asked for")
         return found
@@ -206,6 +220,10 @@ async def export_person(
     # Staff emails never go out; their names are flagged below.
     for line in data["drafts"]:
         line.pop("external_id", None)
+    # A chat's address is the key to the conversation (a bearer token): never exported.
+    for line in data["outbox"]:
+        if line.get("channel") in ("webchat", "telegram"):
+            line.pop("address", None)
     person_data = _row(person, staff)
     flags = _flags(person_data, data, set(staff.values()))
     return PersonExport(organisation, now, person_data, data, flags)

@@ -176,8 +176,19 @@ def _json_default(value: object) -> object:
 # -- HTML ----------------------------------------------------------------------------------
 
 
+def month_labels(months: list[str]) -> list[str]:
+    """Short labels for a chart's months ("Jan"), the year under the first and each January,
+    so twelve of them fit side by side, on a phone too."""
+    labels, year = [], None
+    for month in months:
+        first = date.fromisoformat(f"{month}-01")
+        labels.append(first.strftime("%b") + (f"\n{first.year}" if first.year != year else ""))
+        year = first.year
+    return labels
+
+
 def charts(report: Report) -> dict[str, Markup]:
-    labels = [month_name(m.month) for m in report.months]
+    labels = month_labels([m.month for m in report.months])
     trend = bar_chart(
         "trend",
         "Complaints and compliments received, month by month",

@@ -43,6 +43,7 @@ from storage.models import (
     Person,
     ProcessedUpdate,
     StageRecord,
+    SubjectCandidate,
     Supporter,
 )
 
@@ -201,6 +202,10 @@ class Retention:
         if complaint.about_staff or complaint.subject_staff_id:
             complaint.about_staff = ERASED  # the fact is a statistic; the name is not
         complaint.subject_staff_id = None
+        complaint.triage = None
+        await session.execute(
+            delete(SubjectCandidate).where(SubjectCandidate.complaint_id == complaint.id)
+        )
         if complaint.representative_name:
             complaint.representative_name = ERASED
         if complaint.representative_relationship:

@@ -31,9 +31,11 @@ from storage.models import (
     StageRecord,
 )
 from storage.staff import ADMIN
-from storage.visibility import Viewer, visible
+from storage.visibility import LEAD_ROLES, Viewer, visible
 
-EVENT_ACTIONS = ("submit", "escalate", "add_information")
+EVENT_ACTIONS = ("submit", "escalate", "add_information", "subject_match", "set_subject", "triage")
+# Events for the leads (storage/visibility.LEAD_ROLES), not the stage's handlers.
+LEAD_EVENTS = frozenset({"subject_match", "set_subject", "triage"})
 # What the person sent: with a contact arrangement (storage/restrictions.py) these go to
 # their single point of contact only. More information is news only for them.
 FROM_PERSON = ("submit", "add_information")
@@ -152,8 +154,12 @@ class StaffAlerts:
         record: StageRecord | None,
         staff: list[StaffUser],
         contact_id: int | None = None,
+        *,
+        leads: bool = False,
     ) -> list[Recipient]:
-        if contact_id is not None and any(s.id == contact_id for s in staff):
+        if leads:
+            chosen = [s for s in staff if set(LEAD_ROLES) & set(s.roles or [])]
+        elif contact_id is not None and any(s.id == contact_id for s in staff):
             chosen = [s for s in staff if s.id == contact_id]
         elif record is not None and record.handler_staff_id:
             chosen = [s for s in staff if s.id == record.handler_staff_id]
@@ -268,9 +274,11 @@ class StaffAlerts:
                 contact = contacts.get(complaint.person_id) if alert.what in FROM_PERSON else None
                 if contact is not None:
                     alert = replace(alert, to_contact=True)
-                result.append(
-                    (alert, await self._recipients(session, complaint, record, staff, contact))
+                leads = alert.what in LEAD_EVENTS
+                recipients = await self._recipients(
+                    session, complaint, record, staff, contact, leads=leads
                 )
+                result.append((alert, recipients))
         if events:
             await self.set_cursor("cursor:audit", max(e.id for e in events), now=now)
         return result

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import filetype
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Attachment
@@ -44,6 +45,28 @@ def accepted(mime_type: str) -> bool:
     return mime_type in ALLOWED_MIME_TYPES or mime_type.startswith(ALLOWED_MIME_PREFIXES)
 
 
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data[:65536]:
+        return False
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start > 65530  # a character cut at the sample's end
+    return True
+
+
+def content_type(data: bytes, claimed: str) -> str | None:
+    """The file's type from its content (magic bytes, by `filetype`), not from what the
+    client said; None when we do not keep that kind. Plain text has no signature, so it is
+    kept only when the client said text too (HTML sent "as a photo" is not)."""
+    guessed = filetype.guess_mime(data[:8192])
+    if guessed is not None:
+        return guessed if accepted(guessed) else None
+    if claimed.startswith("text/") and _is_text(data):
+        return "text/plain"
+    return None
+
+
 class AttachmentStore:
     def __init__(
         self, root: Path, sessions: async_sessionmaker[AsyncSession], max_bytes: int
@@ -61,8 +84,10 @@ class AttachmentStore:
         """Write the file (once per content) and record it, not yet linked to a complaint."""
         if len(data) > self.max_bytes:
             raise AttachmentRefused("too_large")
-        if not accepted(mime_type):
+        sniffed = content_type(data, mime_type)
+        if sniffed is None:
             raise AttachmentRefused("unsupported")
+        mime_type = sniffed
         digest = hashlib.sha256(data).hexdigest()
         await asyncio.to_thread(self._write, digest, data)
         async with self.sessions() as session, session.begin():

@@ -118,7 +118,7 @@ async def mark_call_done(
 ) -> None:
     """Staff made the call: recorded once, audited; a hidden case is NotFound."""
     if purpose not in PURPOSES:
-        raise InvalidInput(f"no such call: {purpose}")
+        raise InvalidInput(f"No such call: {purpose}.")
     tasks = await call_tasks(session, viewer, complaint_id=complaint_id)
     if not any(t.stage_number == stage_number and t.purpose == purpose for t in tasks):
         raise NotFound(f"no {purpose} call due on complaint {complaint_id}")

@@ -1,7 +1,8 @@
 """The case lifecycle: every operation is one transaction that also queues its messages.
 
-submit -> acknowledge -> reply (ends the stage) -> escalate -> ... -> refer to the external
-body or close. Dates come from the procedure (procedures/deadlines.py); wording from
+What may happen to a case, by whom and to which state is declared once, in
+procedures/lifecycle.py; every operation here asks that table first (`_allow`) and sets the
+state it names. Dates come from the procedure (procedures/deadlines.py); wording from
 procedures/letters.py in the complainant's own language.
 """
 
@@ -20,12 +21,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from locales import translator
-from procedures import letters
+from procedures import letters, lifecycle
 from procedures.calendar import WorkingCalendar
 from procedures.case import CASE_KINDS, Kind, NewComplaint
 from procedures.deadlines import enquiry_deadlines, stage_deadlines
+from procedures.lifecycle import Actor, Facts, Refused, Status, Transition
 from procedures.model import Procedure, Stage, TimeLimit
-from storage import people, visibility
+from storage import people, subjects, visibility
 from storage.db import reading
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
@@ -38,7 +40,7 @@ from storage.models import (
     StageRecord,
     utcnow,
 )
-from storage.outbox import enqueue
+from storage.outbox import destination, enqueue
 from storage.references import next_reference
 from storage.supporters import set_supporter
 from storage.views import CaseView, ReceiptFacts, StageView, Submitted
@@ -47,8 +49,8 @@ Wording = Callable[[ReceiptFacts], str]
 # For staff (English): the complaint's words are in its attached files.
 FILES_ONLY = "(No words: the complaint was sent as the attached files.)"
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
-ENDED = ("closed", "withdrawn", "referred")
-INFORMAL_STAGE = 0
+ENDED = tuple(sorted(lifecycle.ENDED))  # for queries: status NOT IN ENDED
+INFORMAL_STAGE = lifecycle.INFORMAL_STAGE
 
 
 @dataclass
@@ -142,10 +144,31 @@ class CaseService:
             raise IllegalTransition(f"{complaint.reference} is a {complaint.kind}, not a case")
         return complaint.stages[-1]
 
-    @staticmethod
-    def _open(complaint: Complaint) -> None:
-        if complaint.status in ENDED or complaint.kind not in CASE_KINDS:
-            raise IllegalTransition(f"{complaint.reference} is {complaint.status}")
+    def facts(self, complaint: Complaint) -> Facts:
+        """The case as the lifecycle table sees it."""
+        record = complaint.stages[-1] if complaint.stages else None
+        return Facts.of(
+            self.procedure,
+            status=complaint.status,
+            kind=complaint.kind,
+            stage=record.number if record else None,
+            acknowledged=bool(record and record.acknowledged_at),
+            responded=bool(record and record.responded_at),
+            respond_by=record.respond_by if record else None,
+            escalate_by=record.escalate_by if record else None,
+            today=self.today(),
+            name_shared=complaint.share_name,
+        )
+
+    def _allow(
+        self, name: str, complaint: Complaint, actor: Actor = Actor.STAFF
+    ) -> tuple[Transition, Facts]:
+        """The table's transition `name`, or IllegalTransition saying why not."""
+        facts = self.facts(complaint)
+        try:
+            return lifecycle.check(name, facts, actor), facts
+        except Refused as refused:
+            raise IllegalTransition(f"{complaint.reference}: {refused}") from None
 
     def _audit(
         self,
@@ -258,9 +281,9 @@ class CaseService:
     ) -> Submitted:
         description = new.description.strip()
         if new.kind is Kind.ENQUIRY and self.procedure.enquiries is None:
-            raise InvalidInput(f"{self.procedure.organisation} sets no rule for enquiries")
+            raise InvalidInput(f"{self.procedure.organisation} sets no rule for enquiries.")
         if not description and new.kind is Kind.COMPLAINT and not new.attachments:
-            raise InvalidInput("a complaint needs a description or a file")
+            raise InvalidInput("A complaint needs a description or a file.")
         # Someone who cannot write may send only a voice note or a photo of a letter.
         description = description or FILES_ONLY
         now = self.clock()
@@ -291,14 +314,13 @@ class CaseService:
             relationship_to_org=new.relationship_to_org,
             received_via=new.received_via.value,
             late=new.late,
-            status="open" if new.kind.value in CASE_KINDS else "recorded",
+            status=lifecycle.initial(is_case=new.kind.value in CASE_KINDS, informal=informal),
             current_stage=INFORMAL_STAGE if informal else 1,
             created_at=now,
         )
-        if informal:
-            complaint.status = "informal"
         session.add(complaint)
         await session.flush()
+        await subjects.flag_at_submission(session, self.procedure, complaint, now)
         session.add(
             Message(
                 complaint_id=complaint.id,
@@ -372,15 +394,11 @@ class CaseService:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            self._open(complaint)
+            transition, facts = self._allow("acknowledge", complaint)
             record = self._current(complaint)
-            if record.acknowledged_at is not None:
-                raise IllegalTransition(f"{complaint.reference} is already acknowledged")
-            if record.responded_at is not None:
-                raise IllegalTransition(f"{complaint.reference} was already answered")
             now = self.clock()
             record.acknowledged_at = now
-            complaint.status = "acknowledged"
+            complaint.status = transition.target(facts)
             text = letters.acknowledgement(
                 translator(person.language),
                 reference=complaint.reference,
@@ -402,12 +420,12 @@ class CaseService:
     ) -> None:
         """Send staff's words; with ends_stage, this is the stage's response."""
         if not body.strip():
-            raise InvalidInput("the reply is empty")
+            raise InvalidInput("The reply is empty.")
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            self._open(complaint)
+            transition, facts = self._allow("reply" if ends_stage else "message", complaint)
             now = self.clock()
             t = translator(person.language)
             if not ends_stage:
@@ -416,24 +434,25 @@ class CaseService:
                 self._audit(session, "message", complaint, staff_id)
                 return
             record = self._current(complaint)
-            if record.responded_at is not None:
-                raise IllegalTransition(f"stage {record.number} was already answered")
             if record.acknowledged_at is None:
                 record.acknowledged_at = now  # an answer is also an acknowledgement
             record.responded_at = now
             rule = self._stage_rule(record.number)
-            complaint.status = "responded"
+            complaint.status = transition.target(facts)
             if complaint.kind == Kind.ENQUIRY:
                 text = letters.enquiry_answer(t, reference=complaint.reference, body=body)
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
                 self._audit(session, "respond", complaint, staff_id, "enquiry")
                 return
             record.escalate_by = self._escalate_by(record, person, self.today())
+            channel, _ = await destination(session, person)  # how they can ask for more
             if record.number == INFORMAL_STAGE:
                 text = "\n\n".join(
                     [
                         letters.staff_message(t, reference=complaint.reference, body=body),
-                        letters.how_to_escalate(t, self.procedure, rule, record.escalate_by),
+                        letters.how_to_escalate(
+                            t, self.procedure, rule, record.escalate_by, channel=channel
+                        ),
                     ]
                 )
             else:
@@ -446,6 +465,7 @@ class CaseService:
                     escalate_by=record.escalate_by,
                     extra_time=self._extra_time(person),
                     outcome=self._outcome_lines(t, record),
+                    channel=channel,
                 )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "respond", complaint, staff_id, f"stage {record.number}")
@@ -481,9 +501,10 @@ class CaseService:
     async def add_note(self, complaint_id: int, body: str, *, staff_id: int | None) -> None:
         """An internal note: on the timeline for staff, never sent."""
         if not body.strip():
-            raise InvalidInput("the note is empty")
+            raise InvalidInput("The note is empty.")
         async with self.unit_of_work() as session:
             complaint, _ = await self._load(session, complaint_id, staff_id=staff_id, acting=False)
+            self._allow("note", complaint)
             session.add(
                 Message(
                     complaint_id=complaint.id,
@@ -504,17 +525,17 @@ class CaseService:
         expected_version: int | None = None,
     ) -> None:
         if not question.strip():
-            raise InvalidInput("the question is empty")
+            raise InvalidInput("The question is empty.")
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            self._open(complaint)
+            transition, facts = self._allow("request_information", complaint)
             text = letters.information_request(
                 translator(person.language), reference=complaint.reference, question=question
             )
             await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
-            complaint.status = "awaiting_complainant"
+            complaint.status = transition.target(facts)
             self._audit(session, "request_information", complaint, staff_id)
 
     async def extend(
@@ -529,14 +550,14 @@ class CaseService:
     ) -> None:
         """Replace a due date with a later one; the old date stays in the history."""
         if which not in ("acknowledge", "respond"):
-            raise InvalidInput("which must be acknowledge or respond")
+            raise InvalidInput("Choose which date to extend: acknowledge or respond.")
         if not reason.strip():
-            raise InvalidInput("an extension needs a reason the complainant can read")
+            raise InvalidInput("An extension needs a reason the complainant can read.")
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            self._open(complaint)
+            self._allow("extend", complaint)
             record = self._current(complaint)
             done = record.acknowledged_at if which == "acknowledge" else record.responded_at
             if done is not None:
@@ -544,7 +565,7 @@ class CaseService:
             attribute = f"{which}_by"
             previous = getattr(record, attribute)
             if new_date <= max(filter(None, [previous, self.today()]), default=self.today()):
-                raise InvalidInput("the new date must be later than the current one and today")
+                raise InvalidInput(_not_later(which, new_date, previous, self.today()))
             setattr(record, attribute, new_date)
             session.add(
                 Extension(
@@ -588,15 +609,16 @@ class CaseService:
         reason why not (Cambridge Art Therapy's promise). The apology and any change to
         policy go in the stage's answer; recorded after the answer, they are sent now."""
         if outcome not in OUTCOMES:
-            raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
+            raise InvalidInput(f"Outcome must be one of {', '.join(OUTCOMES)}.")
         if outcome != "not_upheld" and not apology and not no_apology_reason.strip():
             raise InvalidInput(
-                "an upheld complaint needs an apology, or a reason why there is none"
+                "An upheld complaint needs an apology, or a reason why there is none."
             )
         async with self.unit_of_work() as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
+            self._allow("outcome", complaint)
             record = self._current(complaint)
             told = record.outcome_detail or {}
             record.outcome = outcome
@@ -633,28 +655,31 @@ class CaseService:
         staff_id: int | None = None,
         expected_version: int | None = None,
         session: AsyncSession | None = None,
+        by: Actor = Actor.STAFF,
+        attachments: tuple[str, ...] = (),
+        letter: list[str] | None = None,
     ) -> bool:
         """Move to the next stage. Returns True when the request came after the window.
 
+        `by`: staff move a case on; a complainant asks (the table's request_next_stage).
         A late request is never dropped: the stage opens, flagged for staff to decide.
+        `attachments`: files sent with the request, kept on the case. `letter`: the chat
+        shows the confirmation as its reply, so its text is added here and it is not sent
+        to the chat again.
         """
         async with self.unit_of_work(session) as session:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            self._open(complaint)
+            transition, facts = self._allow(
+                "escalate" if by is Actor.STAFF else "request_next_stage", complaint, by
+            )
             record = self._current(complaint)
-            if complaint.kind == Kind.ENQUIRY:
-                raise IllegalTransition(f"{complaint.reference} is an enquiry: it has no stages")
-            if record.number >= self.procedure.last_stage:
-                raise IllegalTransition(f"{complaint.reference} is at the final stage")
-            if record.number != INFORMAL_STAGE and self._stage_rule(record.number).final:
-                raise IllegalTransition(f"stage {record.number} is final")
             today = self.today()
-            late = record.escalate_by is not None and today > record.escalate_by
+            late = lifecycle.late_request(facts)
             complaint.formal = True
             complaint.current_stage = record.number + 1
-            complaint.status = "open"
+            complaint.status = transition.target(facts)
             new = self._new_stage(complaint, complaint.current_stage, today, late_request=late)
             new.request_text = reasons
             session.add(new)
@@ -677,7 +702,17 @@ class CaseService:
                 respond_by=new.respond_by,
                 late=late,
             )
-            await enqueue(session, person, text, now=self.clock(), complaint_id=complaint.id)
+            await self._link_attachments(session, complaint, person, attachments)
+            await enqueue(
+                session,
+                person,
+                text,
+                now=self.clock(),
+                complaint_id=complaint.id,
+                inline=letter is not None,
+            )
+            if letter is not None:
+                letter.append(text)
             self._audit(
                 session, "escalate", complaint, staff_id, f"to stage {complaint.current_stage}"
             )
@@ -690,14 +725,9 @@ class CaseService:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            self._open(complaint)
-            record = self._current(complaint)
-            if record.number != self.procedure.last_stage or record.responded_at is None:
-                raise IllegalTransition("refer only after the final stage has been answered")
-            if self.procedure.external_body is None:
-                raise IllegalTransition(f"{self.procedure.organisation} has no external body")
+            transition, facts = self._allow("refer", complaint)
             now = self.clock()
-            complaint.status = "referred"
+            complaint.status = transition.target(facts)
             complaint.closed_at = now
             text = letters.referred(
                 translator(person.language), self.procedure, reference=complaint.reference
@@ -713,17 +743,17 @@ class CaseService:
         notify: bool = True,
         expected_version: int | None = None,
     ) -> None:
-        await self._end(complaint_id, "closed", staff_id, notify, expected_version)
+        await self._end(complaint_id, "close", staff_id, notify, expected_version)
 
     async def withdraw(
         self, complaint_id: int, *, staff_id: int | None = None, expected_version: int | None = None
     ) -> None:
-        await self._end(complaint_id, "withdrawn", staff_id, True, expected_version)
+        await self._end(complaint_id, "withdraw", staff_id, True, expected_version)
 
     async def _end(
         self,
         complaint_id: int,
-        status: str,
+        name: str,
         staff_id: int | None,
         notify: bool,
         expected_version: int | None,
@@ -732,17 +762,18 @@ class CaseService:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            if complaint.status in ENDED:
-                raise IllegalTransition(f"{complaint.reference} is already {complaint.status}")
+            actor = Actor.COMPLAINANT if name == "withdraw" else Actor.STAFF
+            transition, facts = self._allow(name, complaint, actor)
             now = self.clock()
+            status = transition.target(facts)
             complaint.status = status
             complaint.closed_at = now
             if notify:
                 t = translator(person.language)
-                word = letters.closed if status == "closed" else letters.withdrawn
+                word = letters.closed if status is Status.CLOSED else letters.withdrawn
                 text = word(t, reference=complaint.reference)
                 await enqueue(session, person, text, now=now, complaint_id=complaint.id)
-            self._audit(session, status, complaint, staff_id)
+            self._audit(session, str(status), complaint, staff_id)
 
     # -- the complainant's side --------------------------------------------------------
 
@@ -757,6 +788,7 @@ class CaseService:
         """More words or files from the complainant, kept on the case timeline."""
         async with self.unit_of_work(session) as session:
             complaint, person = await self._load(session, complaint_id)
+            transition, facts = self._allow("add_information", complaint, Actor.COMPLAINANT)
             if text.strip():
                 session.add(
                     Message(
@@ -768,10 +800,7 @@ class CaseService:
                     )
                 )
             await self._link_attachments(session, complaint, person, attachments)
-            if complaint.status == "awaiting_complainant":
-                complaint.status = (
-                    "acknowledged" if complaint.stages[-1].acknowledged_at else "open"
-                )
+            complaint.status = transition.target(facts)
             self._audit(session, "add_information", complaint, None)
 
     # -- reading -----------------------------------------------------------------------
@@ -838,7 +867,22 @@ def case_view(complaint: Complaint, person: Person) -> CaseView:
                 escalate_by=s.escalate_by,
                 late_request=s.late_request,
                 outcome=s.outcome,
+                outcome_detail=dict(s.outcome_detail or {}),
             )
             for s in complaint.stages
         ),
+    )
+
+
+def _day(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def _not_later(which: str, new_date: date, previous: date | None, today: date) -> str:
+    """The refusal of an extension, with the dates that decide it (staff read it)."""
+    due = "acknowledge-by" if which == "acknowledge" else "reply-by"
+    current = f"the current {due} date, {_day(previous)}, and " if previous else ""
+    return (
+        f"The new {due} date must be later than {current}today, {_day(today)}. "
+        f"{_day(new_date)} is not."
     )

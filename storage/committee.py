@@ -60,7 +60,7 @@ async def mark_noted(
     """Record the meeting and that it noted these cases; returns the meeting id."""
     ids = sorted(set(complaint_ids))
     if not ids:
-        raise InvalidInput("there is nothing on the list to mark as noted")
+        raise InvalidInput("There is nothing on the list to mark as noted.")
     async with cases.unit_of_work() as session:
         viewer = await viewer_for(session, staff_id)
         now = cases.clock()

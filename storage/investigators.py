@@ -47,7 +47,7 @@ async def record_external_investigator(
     expected_version: int,
 ) -> None:
     if not name.strip() or not organisation.strip():
-        raise InvalidInput("give the investigator's name and their organisation")
+        raise InvalidInput("Give the investigator's name and their organisation.")
     async with cases.unit_of_work() as session:
         complaint, _ = await cases._load(
             session, complaint_id, expected_version, staff_id=staff_id, acting=False

@@ -116,6 +116,11 @@ class StaffUser(Base):
     roles: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step accepted: a code is never accepted twice (storage/staff.py).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Other names the person goes by ("Mary", "the centre manager"): a complaint naming any
+    # of them is hidden from this account from submission (storage/subjects.py).
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
     telegram_chat_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -135,6 +140,9 @@ class Complaint(Base):
     about_role: Mapped[str | None] = mapped_column(String(80))
     # The staff member complained about, once staff identify them: hides the case from them.
     subject_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    # Waiting for a lead to confirm who about_staff means: "named" (hidden from every account
+    # it could mean, in subject_candidates) or "unmatched" (matches nobody: leads only).
+    triage: Mapped[str | None] = mapped_column(String(16), index=True)
     description: Mapped[str] = mapped_column(Text)
     desired_outcome: Mapped[str] = mapped_column(Text, default="")
     incident_date: Mapped[date | None] = mapped_column(Date)
@@ -391,15 +399,29 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
 
 
-class LoginAttempt(Base):
-    """Failed logins, for throttling per account and per address."""
+class SubjectCandidate(Base):
+    """A staff account a complaint's "which member of staff" answer could mean: the case is
+    hidden from it until a lead confirms or corrects the match (storage/subjects.py)."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "subject_candidates"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Throttle(Base):
+    """A counter per key ("login:pair:EMAIL|ADDRESS", "submit:addr:ADDRESS"...) in a fixed
+    window, counted with one atomic upsert before the work it limits (storage/throttle.py)."""
+
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class SchedulerMark(Base):

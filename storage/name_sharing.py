@@ -13,7 +13,6 @@ from __future__ import annotations
 from locales import translator
 from procedures import letters
 from storage.cases import CaseService
-from storage.errors import IllegalTransition
 from storage.models import Message
 from storage.outbox import enqueue
 
@@ -25,12 +24,10 @@ async def ask_to_share_name(
         complaint, person = await cases._load(
             session, complaint_id, expected_version, staff_id=staff_id
         )
-        cases._open(complaint)
-        if complaint.share_name:
-            raise IllegalTransition(f"{complaint.reference}: their name is already shared")
+        transition, facts = cases._allow("ask_name", complaint)
         text = letters.name_needed(translator(person.language), reference=complaint.reference)
         await enqueue(session, person, text, now=cases.clock(), complaint_id=complaint.id)
-        complaint.status = "awaiting_complainant"
+        complaint.status = transition.target(facts)
         cases._audit(session, "ask_to_share_name", complaint, staff_id)
 
 
@@ -45,11 +42,9 @@ async def record_name_choice(
     """The person's answer, as they gave it (in the chat, by phone, in writing)."""
     async with cases.unit_of_work() as session:
         complaint, _ = await cases._load(session, complaint_id, expected_version, staff_id=staff_id)
-        cases._open(complaint)
+        transition, facts = cases._allow("name_choice", complaint)
         complaint.share_name = share
-        if complaint.status == "awaiting_complainant":
-            record = complaint.stages[-1] if complaint.stages else None
-            complaint.status = "acknowledged" if record and record.acknowledged_at else "open"
+        complaint.status = transition.target(facts)
         session.add(
             Message(
                 complaint_id=complaint.id,

@@ -12,7 +12,17 @@ from procedures.case import NewComplaint
 from storage.models import Identity, Person
 
 
+async def person_id_for(session: AsyncSession, channel: str, external_id: str) -> int | None:
+    """The id of the person behind a chat identity: what code above storage may hold."""
+    return await session.scalar(
+        select(Identity.person_id).where(
+            Identity.channel == channel, Identity.external_id == external_id
+        )
+    )
+
+
 async def person_for(session: AsyncSession, channel: str, external_id: str) -> Person | None:
+    """The ORM row, for storage's own use (people.find_or_create, drafts)."""
     return await session.scalar(
         select(Person)
         .join(Identity)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -51,7 +51,14 @@ from storage.views import (
     StaffOption,
     TimelineEntry,
 )
-from storage.visibility import Viewer, act_refusal, hidden_people, viewer_for, visible
+from storage.visibility import (
+    Viewer,
+    act_refusal,
+    hidden_people,
+    is_lead,
+    viewer_for,
+    visible,
+)
 from storage.withheld_names import WITHHELD, name_hidden
 
 PAGE_SIZE = 25
@@ -511,6 +518,8 @@ class Queries:
                 ),
                 call=calls[0] if calls else None,
                 supporter=await supporter_of(session, person.id),
+                triage=complaint.triage,
+                can_settle=is_lead(viewer),
             )
 
     async def _timeline(
@@ -548,14 +557,26 @@ class Queries:
                 )
             )
         zone = self.cases.zone
-        for record in complaint.stages:
+        # When each stage opened: the first with the complaint, the others when asked for
+        # (their received_on is only a date, which would sort before the complaint itself).
+        moved = await session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.complaint_id == complaint.id, AuditEvent.action == "escalate")
+            .order_by(AuditEvent.id)
+        )
+        opened_at = {event.detail: event.at for event in moved}
+        for position, record in enumerate(complaint.stages):
             label = f"Stage {record.number}: {record.name}" if record.number else record.name
             due = []
             if record.acknowledge_by:
                 due.append(f"acknowledge by {record.acknowledge_by:%d %b %Y}")
             if record.respond_by:
                 due.append(f"respond by {record.respond_by:%d %b %Y}")
-            opened = datetime.combine(record.received_on, datetime.min.time(), zone)
+            opened = (
+                complaint.created_at
+                if position == 0
+                else opened_at.get(f"to stage {record.number}")
+            ) or datetime.combine(record.received_on, datetime.min.time(), zone)
             entries.append(
                 TimelineEntry(
                     at=opened,
@@ -655,17 +676,35 @@ class Queries:
 
     # -- audit log -----------------------------------------------------------------------
 
-    async def audit_log(self, page: int = 1) -> tuple[tuple[AuditRow, ...], int]:
-        """Newest first, PAGE_SIZE * 4 a page; for admins (the caller checks the role)."""
+    async def audit_log(self, staff_id: int, page: int = 1) -> tuple[tuple[AuditRow, ...], int]:
+        """Newest first, PAGE_SIZE * 4 a page; for admins (the caller checks the role).
+
+        Events of cases hidden from the viewer are left out in the query (their reference,
+        who flagged them, who viewed them), like every other listing."""
         size = PAGE_SIZE * 4
         async with reading(self.sessions) as session:
-            total = int(await session.scalar(select(func.count(AuditEvent.id))) or 0)
+            viewer = await viewer_for(session, staff_id)
+            people = hidden_people(viewer).subquery()
+            about_hidden_person = AuditEvent.detail.in_(
+                select(literal("person ", String) + cast(people.c.person_id, String))
+            )
+            shown = or_(
+                and_(AuditEvent.complaint_id.is_(None), not_(about_hidden_person)),
+                and_(AuditEvent.complaint_id.is_not(None), visible(viewer)),
+            )
+            counted = (
+                select(func.count(AuditEvent.id))
+                .outerjoin(Complaint, Complaint.id == AuditEvent.complaint_id)
+                .where(shown)
+            )
+            total = int(await session.scalar(counted) or 0)
             pages = max(1, -(-total // size))
             page = min(max(1, page), pages)
             rows = await session.execute(
                 select(AuditEvent, StaffUser.name, Complaint.reference)
                 .outerjoin(StaffUser, StaffUser.id == AuditEvent.staff_id)
                 .outerjoin(Complaint, Complaint.id == AuditEvent.complaint_id)
+                .where(shown)
                 .order_by(AuditEvent.id.desc())
                 .offset((page - 1) * size)
                 .limit(size)
@@ -685,6 +724,18 @@ class Queries:
                 ),
                 pages,
             )
+
+    # -- who is it about? ----------------------------------------------------------------
+
+    async def triage_queue(self, staff_id: int) -> tuple[CaseRow, ...]:
+        """Cases naming a member of staff that a lead has not settled: for leads only, and
+        never a case that could be about the lead asking (visible() leaves those out)."""
+        async with reading(self.sessions) as session:
+            viewer = await viewer_for(session, staff_id)
+            if not is_lead(viewer):
+                return ()
+            query = _rows_query(viewer).where(Complaint.triage.is_not(None))
+            return await self._list(viewer, session, query.order_by(Complaint.id))
 
     # -- assisted intakes in progress ----------------------------------------------------
 

@@ -56,10 +56,10 @@ def _months_before(day: date, months: int) -> date:
 def parse_recipients(text: str) -> tuple[str, ...]:
     found = tuple(dict.fromkeys(a.strip().lower() for a in re.split(r"[,;\s]+", text) if a))
     if not found:
-        raise InvalidInput("name at least one recipient's email address")
+        raise InvalidInput("Name at least one recipient's email address.")
     wrong = [a for a in found if not _EMAIL.match(a)]
     if wrong:
-        raise InvalidInput(f"not an email address: {wrong[0]}")
+        raise InvalidInput(f"Not an email address: {wrong[0]}.")
     return found
 
 
@@ -80,9 +80,9 @@ async def add_schedule(
     now: datetime,
 ) -> int:
     if every not in EVERY:
-        raise InvalidInput("choose every term, every year or every committee meeting")
+        raise InvalidInput("Choose every term, every year or every committee meeting.")
     if not name.strip():
-        raise InvalidInput("give the schedule a name, such as 'Termly report to the SMT'")
+        raise InvalidInput("Give the schedule a name, such as 'Termly report to the SMT'.")
     addresses = parse_recipients(recipients)
     async with sessions() as session, session.begin():
         row = ReportSchedule(
@@ -110,7 +110,7 @@ async def set_next(
         if row is None:
             raise NotFound(f"no report schedule {schedule_id}")
         if row.last_sent_on and next_on <= row.last_sent_on:
-            raise InvalidInput("the next date must be after the last report")
+            raise InvalidInput("The next date must be after the last report.")
         row.next_on = next_on
 
 

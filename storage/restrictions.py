@@ -50,9 +50,9 @@ async def restrict(
 ) -> int:
     """Record the arrangement and queue the written notice; returns the restriction id."""
     if not restriction.strip() or not reason.strip():
-        raise InvalidInput("say what changes and why: the person is told both")
+        raise InvalidInput("Say what changes and why: the person is told both.")
     if review_on <= cases.today():
-        raise InvalidInput("the review date must be in the future")
+        raise InvalidInput("The review date must be in the future.")
     async with cases.unit_of_work() as session:
         person = await session.get(Person, person_id)
         if person is None:
@@ -63,7 +63,7 @@ async def restrict(
         if contact_staff_id is not None:
             contact = await session.get(StaffUser, contact_staff_id)
             if contact is None or not contact.active:
-                raise InvalidInput("choose an active member of staff as the contact")
+                raise InvalidInput("Choose an active member of staff as the contact.")
             contact_name = contact.name
         now = cases.clock()
         row = ContactRestriction(

@@ -6,6 +6,7 @@ default, and the secret key is generated once and kept in the data folder.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tomllib
@@ -48,6 +49,14 @@ class Settings:
     smtp_from: str = ""
     max_upload_mb: int = 20
     scheduler_seconds: int = 60  # between the scheduler's rounds (alerts, digests, retention)
+    # Served over HTTPS (at a proxy): Secure cookies and HSTS. Also on when public_url is https.
+    https: bool = False
+    # Addresses or networks of reverse proxies whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: tuple[str, ...] = ()
+
+    @property
+    def secure_only(self) -> bool:
+        return self.https or self.public_url.startswith("https://")
 
     @property
     def database(self) -> str:
@@ -108,6 +117,20 @@ def _url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _yes_no(value: str) -> bool:
+    value = value.strip().lower()
+    if value not in ("yes", "no", "true", "false", "1", "0"):
+        raise ValueError
+    return value in ("yes", "true", "1")
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    found = tuple(v.strip() for v in value.split(",") if v.strip())
+    for network in found:
+        ipaddress.ip_network(network, strict=False)  # ValueError when not an address
+    return found
+
+
 def _database_url(value: str) -> str:
     if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ValueError
@@ -136,6 +159,8 @@ PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
     "smtp_from": (str, "an email address"),
     "max_upload_mb": (_positive, "a whole number of megabytes above 0"),
     "scheduler_seconds": (_positive, "a whole number of seconds above 0"),
+    "https": (_yes_no, "yes or no"),
+    "trusted_proxies": (_networks, "comma-separated IP addresses or networks (10.0.0.0/8)"),
 }
 
 

@@ -2,6 +2,20 @@
 
 Hashing is deliberately slow, so it runs in a worker thread and never blocks the event loop.
 Roles are the procedure's handler roles plus "admin" (accounts and the audit log).
+
+Passwords (ASVS 5.0 V6.2): at least 12 characters, up to 128, and not common or guessable:
+zxcvbn (offline, with its bundled lists of common passwords, names and words, plus the
+person's own email and name) must rate them 3 or more out of 4.
+
+Throttling (ASVS V6.3.1, V6.1.1): every attempt is counted before the password is checked,
+in one atomic upsert per key (storage/throttle.py), so parallel guesses cannot slip through:
+  - 5 attempts per account from one address (the pair) in 15 minutes;
+  - 20 per account from all addresses, unless the browser shows a device token this account
+    was signed in with before (then 10 per device): a stranger's guesses cannot lock the
+    owner out, their own browser is the way in;
+  - 100 per address over all accounts, so a shared office proxy does not block everyone
+    after a few typing mistakes, while spraying from one address is still stopped.
+Password changes are limited to 5 tries of the current password in 15 minutes.
 """
 
 from __future__ import annotations
@@ -11,6 +25,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 import struct
 from collections.abc import Iterable
@@ -18,18 +33,26 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from zxcvbn import zxcvbn
 
 from procedures.model import Procedure
+from storage import throttle
 from storage.db import reading
 from storage.errors import InvalidInput, NotFound
-from storage.models import AuditEvent, LoginAttempt, StaffSession, StaffUser
+from storage.models import AuditEvent, StaffSession, StaffUser
 from storage.views import StaffView
 
 ADMIN = "admin"
 MIN_PASSWORD = 12
-MAX_FAILURES = 5
+MAX_PASSWORD = 128
+MIN_STRENGTH = 3  # zxcvbn's "safely unguessable" (0-4)
+MAX_FAILURES = 5  # per account and address: the limit most people meet
+MAX_PER_ACCOUNT = 20  # per account, from addresses without this account's device token
+MAX_PER_DEVICE = 10
+MAX_PER_ADDRESS = 100
+MAX_PASSWORD_CHANGES = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
 TOTP_STEP = 30
 TOTP_DIGITS = 6
@@ -51,7 +74,7 @@ class LoginRefused(Exception):
 
 
 class Throttled(Exception):
-    """Too many failed attempts for this account or from this address in the last 15 minutes."""
+    """Too many attempts for this account or from this address in the last 15 minutes."""
 
 
 def procedure_roles(procedure: Procedure) -> tuple[str, ...]:
@@ -69,6 +92,29 @@ def procedure_roles(procedure: Procedure) -> tuple[str, ...]:
     return (*roles, ADMIN)
 
 
+def role_labels(procedure: Procedure) -> dict[str, str]:
+    """A name to read for every role id ("line_manager" -> "Line manager (stage 2)"): pages
+    show these, forms still send the ids."""
+    stages: dict[str, list[str]] = {}
+    for stage in procedure.stages:
+        for role in (stage.handler.role, stage.handler.alternative_role):
+            if role:
+                stages.setdefault(role, []).append(str(stage.number))
+    labels = {
+        role: f"{_words(role)} ({'stages' if len(numbers) > 1 else 'stage'} {', '.join(numbers)})"
+        for role, numbers in stages.items()
+    }
+    labels[ADMIN] = "Administrator (accounts and audit log)"
+    return labels
+
+
+def _words(role: str) -> str:
+    # Short parts without vowels are initials: "smt" is the SMT.
+    parts = [p.upper() if len(p) <= 3 and not set(p) & set("aeiou") else p for p in role.split("_")]
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -78,15 +124,27 @@ def check_roles(procedure: Procedure, roles: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(r.strip() for r in roles if r.strip()))
     unknown = [r for r in chosen if r not in allowed]
     if unknown:
-        raise InvalidInput(f"unknown role {unknown[0]!r}: choose from {', '.join(allowed)}")
+        raise InvalidInput(f"Unknown role {unknown[0]!r}: choose from {', '.join(allowed)}.")
     if not chosen:
-        raise InvalidInput("give at least one role")
+        raise InvalidInput("Give at least one role.")
     return chosen
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, *personal: str) -> None:
+    """Long enough and not common or guessable (zxcvbn, offline); `personal`: the account's
+    email and name, which a password must not be built from."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
+        raise InvalidInput(f"The password must have at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"The password must have at most {MAX_PASSWORD} characters.")
+    words = [*personal, *(w for p in personal for w in re.split(r"[\s@._-]+", p) if w)]
+    result = zxcvbn(password, user_inputs=words)
+    if result["score"] < MIN_STRENGTH:
+        hint = result["feedback"].get("warning") or "it is too easy to guess"
+        raise InvalidInput(
+            f"choose a password that is harder to guess ({hint.rstrip('.').lower()}): "
+            "a few unrelated words work well"
+        )
 
 
 async def hash_password(password: str) -> str:
@@ -121,8 +179,32 @@ def totp_code(secret: str, at: datetime, *, offset: int = 0) -> str:
 
 def verify_totp(secret: str, code: str, at: datetime) -> bool:
     """One step either side is accepted, for clocks that drift a little."""
+    return totp_step(secret, code, at) is not None
+
+
+def totp_step(secret: str, code: str, at: datetime) -> int | None:
+    """The time step the code belongs to (one either side of now), or None."""
     code = code.strip().replace(" ", "")
-    return any(hmac.compare_digest(totp_code(secret, at, offset=o), code) for o in (-1, 0, 1))
+    now_step = int(at.timestamp()) // TOTP_STEP
+    for offset in (-1, 0, 1):
+        if hmac.compare_digest(totp_code(secret, at, offset=offset), code):
+            return now_step + offset
+    return None
+
+
+async def use_totp_step(session: AsyncSession, staff_id: int, step: int) -> bool:
+    """Claim a code's time step for the account, once: a code seen before (or an older one)
+    is refused, even by two requests at the same moment (one conditional UPDATE)."""
+    claimed = await session.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == staff_id,
+            or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
 def totp_uri(secret: str, email: str, issuer: str) -> str:
@@ -144,6 +226,7 @@ def staff_view(row: StaffUser) -> StaffView:
         active=row.active,
         totp=bool(row.totp_secret),
         created_at=row.created_at,
+        aliases=tuple(row.aliases or ()),
     )
 
 
@@ -174,26 +257,28 @@ class StaffDirectory:
         now: datetime,
         by: int | None = None,
         only_if_none: bool = False,
+        aliases: Iterable[str] = (),
     ) -> StaffView:
         """A new active account. `only_if_none`: first-run setup, refused once any exists."""
         email = normalise_email(email)
         if "@" not in email or len(email) > 320:
-            raise InvalidInput("give a valid email address")
+            raise InvalidInput("Give a valid email address.")
         if not name.strip():
-            raise InvalidInput("give the person's name")
+            raise InvalidInput("Give the person's name.")
         chosen = check_roles(self.procedure, roles)
-        check_password(password)
+        check_password(password, email, name)
         hashed = await hash_password(password)
         async with self.sessions() as session, session.begin():
             if only_if_none and await session.scalar(select(func.count(StaffUser.id))):
-                raise InvalidInput("the first account has already been created")
+                raise InvalidInput("The first account has already been created.")
             if await session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
-                raise InvalidInput(f"there is already an account for {email}")
+                raise InvalidInput(f"There is already an account for {email}.")
             row = StaffUser(
                 email=email,
                 name=name.strip(),
                 password_hash=hashed,
                 roles=chosen,
+                aliases=clean_aliases(aliases),
                 active=True,
                 created_at=now,
             )
@@ -234,6 +319,15 @@ class StaffDirectory:
             row.roles = chosen
             audit(session, "staff_roles", by, now, f"account {staff_id} roles {','.join(chosen)}")
 
+    async def set_aliases(
+        self, staff_id: int, aliases: Iterable[str], *, now: datetime, by: int | None
+    ) -> None:
+        """Other names the person goes by: complaints naming them are hidden from them."""
+        async with self.sessions() as session, session.begin():
+            row = await self._row(session, staff_id)
+            row.aliases = clean_aliases(aliases)
+            audit(session, "staff_aliases", by, now, f"account {staff_id}")
+
     async def set_active(
         self, staff_id: int, active: bool, *, now: datetime, by: int | None
     ) -> None:
@@ -253,14 +347,20 @@ class StaffDirectory:
     ) -> None:
         """Sets a new password and ends every session of the account (the caller logs in again).
 
-        `current` is checked when given (a person changing their own password)."""
-        check_password(new)
-        hashed = await hash_password(new)
+        `current` is checked when given (a person changing their own password), at most
+        MAX_PASSWORD_CHANGES times in 15 minutes, counted before checking."""
         async with self.sessions() as session:
             row = await self._row(session, staff_id)
-            stored = row.password_hash
-        if current is not None and not await verify_password(stored, current):
-            raise InvalidInput("the current password is not right")
+            stored, email, name = row.password_hash, row.email, row.name
+        if current is not None:
+            key = f"password:{staff_id}"
+            tries = await throttle.hit(self.sessions, key, window=THROTTLE_WINDOW, now=now)
+            if tries > MAX_PASSWORD_CHANGES:
+                raise Throttled(email)
+            if not await verify_password(stored, current):
+                raise InvalidInput("The current password is not right.")
+        check_password(new, email, name)
+        hashed = await hash_password(new)
         async with self.sessions() as session, session.begin():
             row = await self._row(session, staff_id)
             row.password_hash = hashed
@@ -268,12 +368,43 @@ class StaffDirectory:
             audit(session, "password_change", by, now, f"account {staff_id}")
 
     async def set_totp(
-        self, staff_id: int, secret: str | None, *, now: datetime, by: int | None
+        self, staff_id: int, secret: str, code: str, *, now: datetime, by: int | None
     ) -> None:
+        """Turn TOTP on with a new secret, proved by a current code from it."""
+        step = totp_step(secret, code, now) if len(secret) == 32 else None
+        if step is None:
+            raise InvalidInput("That code is not right. Try again.")
         async with self.sessions() as session, session.begin():
             row = await self._row(session, staff_id)
             row.totp_secret = secret
-            audit(session, "totp_on" if secret else "totp_off", by, now, f"account {staff_id}")
+            row.totp_last_step = step
+            audit(session, "totp_on", by, now, f"account {staff_id}")
+
+    async def totp_off(
+        self, staff_id: int, password: str, code: str, *, now: datetime, by: int | None
+    ) -> None:
+        """Turning TOTP off needs the password and a current code, not only a session;
+        wrong tries count against the password-change limit."""
+        async with self.sessions() as session:
+            row = await self._row(session, staff_id)
+            stored, secret, email = row.password_hash, row.totp_secret, row.email
+        if not secret:
+            return
+        key = f"password:{staff_id}"
+        if await throttle.hit(self.sessions, key, window=THROTTLE_WINDOW, now=now) > (
+            MAX_PASSWORD_CHANGES
+        ):
+            raise Throttled(email)
+        step = totp_step(secret, code, now)
+        if not await verify_password(stored, password) or step is None:
+            raise InvalidInput("The password or the code is not right.")
+        async with self.sessions() as session, session.begin():
+            if not await use_totp_step(session, staff_id, step):
+                raise InvalidInput("That code was used already: wait for the next one.")
+            row = await self._row(session, staff_id)
+            row.totp_secret = None
+            row.totp_last_step = None
+            audit(session, "totp_off", by, now, f"account {staff_id}")
 
     async def _row(self, session: AsyncSession, staff_id: int) -> StaffUser:
         row = await session.get(StaffUser, staff_id)
@@ -286,44 +417,65 @@ class StaffDirectory:
             select(StaffUser).where(StaffUser.id != leaving, StaffUser.active.is_(True))
         )
         if not any(ADMIN in (o.roles or []) for o in others):
-            raise InvalidInput("keep at least one active admin account")
+            raise InvalidInput("Keep at least one active admin account.")
 
     # -- signing in ------------------------------------------------------------------------
 
     async def authenticate(
-        self, email: str, password: str, code: str, *, address: str, now: datetime
+        self,
+        email: str,
+        password: str,
+        code: str,
+        *,
+        address: str,
+        now: datetime,
+        device: str | None = None,
     ) -> StaffView:
         """The account, if email, password (and code, when TOTP is on) are right.
 
-        Failures are recorded; five in 15 minutes for the account or the address refuse
-        further tries until the window has passed, whatever is typed.
+        `device`: the token of a browser this account signed in with before (checked by the
+        caller), which lifts the account-wide limit for it. Every attempt is counted first,
+        atomically; see the module's docstring for the limits.
         """
         email = normalise_email(email)[:320]
         address = address[:64]
-        since = now - THROTTLE_WINDOW
-        async with self.sessions() as session:
-            by_email = await session.scalar(
-                select(func.count(LoginAttempt.id)).where(
-                    LoginAttempt.at > since, LoginAttempt.email == email
-                )
-            )
-            by_address = await session.scalar(
-                select(func.count(LoginAttempt.id)).where(
-                    LoginAttempt.at > since, LoginAttempt.address == address
-                )
-            )
-            row = await session.scalar(select(StaffUser).where(StaffUser.email == email))
-        if max(by_email or 0, by_address or 0) >= MAX_FAILURES:
-            raise Throttled(email)
-        good = await verify_password(row.password_hash if row else _dummy_hash(), password)
-        if good and row is not None and row.totp_secret:
-            good = verify_totp(row.totp_secret, code, now)
-        if not good or row is None or not row.active:
-            async with self.sessions() as session, session.begin():
-                session.add(LoginAttempt(email=email, address=address, at=now))
-                audit(session, "login_failed", row.id if row else None, now)
-            raise LoginRefused(email)
+        pair = f"login:pair:{email}|{address}"
+        limits = {pair: MAX_FAILURES, f"login:addr:{address}": MAX_PER_ADDRESS}
+        if device:
+            limits[f"login:device:{email}|{device[:64]}"] = MAX_PER_DEVICE
+        else:
+            limits[f"login:account:{email}"] = MAX_PER_ACCOUNT
         async with self.sessions() as session, session.begin():
-            await session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
-            audit(session, "login", row.id, now)
+            counts = {
+                key: await throttle.add_in(session, key, 1, window=THROTTLE_WINDOW, now=now)
+                for key in limits
+            }
+        if any(counts[key] > limit for key, limit in limits.items()):
+            raise Throttled(email)
+        async with self.sessions() as session:
+            row = await session.scalar(select(StaffUser).where(StaffUser.email == email))
+        good = await verify_password(row.password_hash if row else _dummy_hash(), password)
+        step = None
+        if good and row is not None and row.totp_secret:
+            step = totp_step(row.totp_secret, code, now)
+            good = step is not None
+        async with self.sessions() as session, session.begin():
+            if good and row is not None and step is not None:
+                good = await use_totp_step(session, row.id, step)  # a code works once
+            if not good or row is None or not row.active:
+                audit(session, "login_failed", row.id if row else None, now)
+                refused = True
+            else:
+                audit(session, "login", row.id, now)
+                refused = False
+        if refused or row is None:
+            raise LoginRefused(email)
+        # Attempts that ended in success do not count against this person's own browser.
+        await throttle.clear(self.sessions, pair, *(k for k in limits if ":device:" in k))
         return staff_view(row)
+
+
+def clean_aliases(aliases: Iterable[str]) -> list[str]:
+    """Distinct non-empty names, each at most 200 characters, at most 20."""
+    seen = list(dict.fromkeys(" ".join(a.split())[:200] for a in aliases if a.strip()))
+    return seen[:20]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -20,6 +20,8 @@ class StageView:
     escalate_by: date | None
     late_request: bool
     outcome: str | None
+    # Apology (or why none), actions and any change to policy, as recorded with the outcome.
+    outcome_detail: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class StaffView:
     active: bool
     totp: bool
     created_at: datetime
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,9 @@ class CaseDetail:
     staff: tuple[StaffOption, ...]  # active accounts, for naming the subject or the handler
     call: CallTask | None = None  # the phone call due now, for "a phone call instead of writing"
     supporter: SupporterView | None = None
+    # "named" / "unmatched" while a lead has not settled who it is about (storage/subjects.py)
+    triage: str | None = None
+    can_settle: bool = False  # the viewer is a lead (storage/visibility.LEAD_ROLES)
     # False: the person chose not to be identified to the people investigating (CAT).
     share_name: bool = True
     # CAST: about a Director, so someone from outside investigates; who, once recorded.

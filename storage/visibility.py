@@ -3,14 +3,19 @@
 Confidentiality. A complaint is hidden from a member of staff when
   - they are its subject (complaints.subject_staff_id, set by staff on the case page), or
   - it is about a role they hold (complaints.about_role, from the dialogue's routing: a
-    complaint about "the Coordinator" is hidden from everyone holding the coordinator role).
+    complaint about "the Coordinator" is hidden from everyone holding the coordinator role), or
+  - the complainant's "which member of staff" answer could mean them (subject_candidates,
+    matched at submission by storage/subjects.py) and no lead has settled who it means, or
+  - that answer matches nobody (complaints.triage == "unmatched") and they are not a lead:
+    such a case is held for the leads' triage queue, not shown to all.
 Hidden means absent everywhere: lists, search, counts, dashboard, the case page and its
 attachments answer "not found", exactly as for a case that does not exist. Call-back
 requests and undelivered messages with no case are hidden when the person has a hidden case.
 The admin role gives no exception: an administrator complained about is hidden from it too.
 
 Acting. Anyone who may see a case may read it and add internal notes. Changing it
-(acknowledge, reply, extend, escalate...) needs the handler role of the stage it is at; and
+(acknowledge, reply, extend, escalate, naming its subject...) needs the handler role of the
+stage it is at; and
 where the procedure says a stage's handler must not have been involved before
 (Stage.handler_not_involved_before), nobody who acted on the case at an earlier stage may act
 on it, or be assigned as its handler, at that stage.
@@ -22,18 +27,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from procedures.model import Procedure
 from storage.errors import CaseError, ChangedMeanwhile, InvalidInput, NotFound
-from storage.models import AuditEvent, Complaint, StaffUser, StageRecord
+from storage.models import AuditEvent, Complaint, StaffUser, StageRecord, SubjectCandidate
 from storage.staff import ADMIN
 
 if TYPE_CHECKING:
     from storage.cases import CaseService
 
+
+# Who settles who a complaint is about (the triage queue) and is told when a subject changes.
+# Other engineers add roles here (say, a Board member): this is the one place that says so.
+LEAD_ROLES: tuple[str, ...] = (ADMIN,)
+UNMATCHED = "unmatched"  # complaints.triage: the answer names nobody on staff
+NAMED = "named"  # complaints.triage: candidates found, not yet confirmed
 
 # Audit actions that are not involvement in deciding a case.
 NOT_INVOLVEMENT = ("view", "view_attachment")
@@ -51,15 +62,31 @@ class Viewer:
     roles: tuple[str, ...]
 
 
+def is_lead(viewer: Viewer) -> bool:
+    return any(role in LEAD_ROLES for role in viewer.roles)
+
+
 def visible(viewer: Viewer, complaint: Any = Complaint) -> ColumnElement[bool]:
-    """SQL condition on Complaint: true for the cases this member of staff may see."""
+    """SQL condition on Complaint: true for the cases this member of staff may see.
+
+    The one visibility rule: every listing, count, search, alert and page uses it."""
     conditions = [
-        or_(complaint.subject_staff_id.is_(None), complaint.subject_staff_id != viewer.id)
+        or_(complaint.subject_staff_id.is_(None), complaint.subject_staff_id != viewer.id),
+        not_(
+            exists(
+                select(SubjectCandidate.staff_id).where(
+                    SubjectCandidate.complaint_id == complaint.id,
+                    SubjectCandidate.staff_id == viewer.id,
+                )
+            )
+        ),
     ]
     if viewer.roles:
         conditions.append(
             or_(complaint.about_role.is_(None), complaint.about_role.not_in(viewer.roles))
         )
+    if not is_lead(viewer):
+        conditions.append(or_(complaint.triage.is_(None), complaint.triage != UNMATCHED))
     return and_(*conditions)
 
 
@@ -184,10 +211,21 @@ async def set_subject(
     staff_id: int,
     expected_version: int,
     now: datetime,
+    reason: str,
+    action: str = "set_subject",
 ) -> None:
-    """Name the member of staff the complaint is about (hides it from them from now on)."""
+    """Name the member of staff the complaint is about (hides it from them from now on).
+
+    Always with a reason, in the audit log; the scheduler tells the leads (storage/alerts.py)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput("Give the reason for naming or changing who the complaint is about.")
     if subject_id is not None and await session.get(StaffUser, subject_id) is None:
-        raise InvalidInput("choose a member of staff from the list")
+        raise InvalidInput("Choose a member of staff from the list.")
+    if staff_id in await candidates_of(session, complaint.id) or staff_id == (
+        complaint.subject_staff_id
+    ):
+        raise NotFound(f"no complaint {complaint.id}")  # never reached through visible()
     await bump_version(session, complaint, expected_version)
     complaint.subject_staff_id = subject_id
     if subject_id is not None:
@@ -205,11 +243,19 @@ async def set_subject(
             at=now,
             staff_id=staff_id,
             actor="staff",
-            action="set_subject",
+            action=action,
             complaint_id=complaint.id,
-            detail=f"account {subject_id}" if subject_id else "cleared",
+            detail=(f"account {subject_id}" if subject_id else "nobody on staff")
+            + f"; reason: {reason}"[:160],
         )
     )
+
+
+async def candidates_of(session: AsyncSession, complaint_id: int) -> set[int]:
+    rows = await session.scalars(
+        select(SubjectCandidate.staff_id).where(SubjectCandidate.complaint_id == complaint_id)
+    )
+    return set(rows)
 
 
 async def assign_handler(
@@ -224,7 +270,7 @@ async def assign_handler(
 ) -> None:
     """Make someone the named handler of the current stage, if the rules allow them."""
     if not complaint.stages:
-        raise InvalidInput(f"{complaint.reference} has no stage to assign")
+        raise InvalidInput(f"{complaint.reference} has no stage to assign.")
     if handler_id is not None:
         reason = await handler_refusal(session, procedure, complaint, handler_id)
         if reason:
@@ -253,10 +299,13 @@ async def name_subject(
     *,
     staff_id: int,
     expected_version: int,
+    reason: str,
 ) -> None:
+    """Naming or changing the subject is acting on the case: the stage's handler (not the
+    subject, who cannot see it), with a reason. Leads settle matches in the triage queue."""
     async with cases.unit_of_work() as session:
         complaint, _ = await cases._load(
-            session, complaint_id, change=False, staff_id=staff_id, acting=False
+            session, complaint_id, change=False, staff_id=staff_id, acting=True
         )
         await set_subject(
             session,
@@ -265,6 +314,41 @@ async def name_subject(
             staff_id=staff_id,
             expected_version=expected_version,
             now=cases.clock(),
+            reason=reason,
+        )
+
+
+async def settle_subject(
+    cases: CaseService,
+    complaint_id: int,
+    subject_id: int | None,
+    *,
+    staff_id: int,
+    expected_version: int,
+    reason: str,
+) -> None:
+    """A lead who is not named confirms or corrects who the complaint is about (None: nobody
+    on staff). The other candidates see the case again; the triage is audited."""
+    async with cases.unit_of_work() as session:
+        complaint, _ = await cases._load(
+            session, complaint_id, change=False, staff_id=staff_id, acting=False
+        )
+        viewer = await viewer_for(session, staff_id)
+        if not is_lead(viewer):
+            raise NotPermitted("Only a lead can settle who a complaint is about.")
+        await set_subject(
+            session,
+            complaint,
+            subject_id,
+            staff_id=staff_id,
+            expected_version=expected_version,
+            now=cases.clock(),
+            reason=reason,
+            action="triage",
+        )
+        complaint.triage = None
+        await session.execute(
+            delete(SubjectCandidate).where(SubjectCandidate.complaint_id == complaint.id)
         )
 
 

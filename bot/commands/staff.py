@@ -49,10 +49,10 @@ def _password() -> str:
     if password:
         return password
     if not sys.stdin.isatty():
-        raise InvalidInput(f"set {PASSWORD_ENV} or run this in a terminal to be asked")
+        raise InvalidInput(f"Set {PASSWORD_ENV} or run this in a terminal to be asked.")
     first = getpass.getpass("Password (at least 12 characters): ")
     if getpass.getpass("The same password again: ") != first:
-        raise InvalidInput("the two passwords are not the same")
+        raise InvalidInput("The two passwords are not the same.")
     return first
 
 

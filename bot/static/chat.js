@@ -17,7 +17,31 @@
   // The group's accessible name, copied from the server-rendered group it replaces.
   let groupLabel = "";
 
-  function choices(list, label) {
+  // A switch button (an adjustment): pressed or not, in words and style as the page does.
+  function button(c, selectedLabel) {
+    const b = document.createElement("button");
+    b.type = "submit"; b.name = "choice"; b.value = c.id;
+    if (c.pressed === true || c.pressed === false) {
+      b.setAttribute("aria-pressed", c.pressed ? "true" : "false");
+    }
+    if (c.pressed === true) {
+      b.className = "selected";
+      const tick = document.createElement("span");
+      tick.setAttribute("aria-hidden", "true");
+      tick.textContent = "\u2713 ";
+      b.appendChild(tick);
+    }
+    b.appendChild(document.createTextNode(c.label));
+    if (c.pressed === true) {
+      const words = document.createElement("span");
+      words.className = "visually-hidden";
+      words.textContent = " (" + selectedLabel + ")";
+      b.appendChild(words);
+    }
+    return b;
+  }
+
+  function choices(list, label, selectedLabel) {
     let group = form.querySelector(".choices");
     if (label) groupLabel = label; // in the language chosen since the page loaded
     if (group) {
@@ -29,11 +53,7 @@
     group.className = "choices";
     group.setAttribute("role", "group");
     if (groupLabel) group.setAttribute("aria-label", groupLabel);
-    list.forEach(function (c) {
-      const b = document.createElement("button");
-      b.type = "submit"; b.name = "choice"; b.value = c.id; b.textContent = c.label;
-      group.appendChild(b);
-    });
+    list.forEach(function (c) { group.appendChild(button(c, selectedLabel)); });
     form.insertBefore(group, form.querySelector("label[for=text]"));
   }
 
@@ -53,7 +73,7 @@
       if (!response.ok) throw new Error(String(response.status));
       const reply = await response.json();
       reply.messages.forEach(function (m) { bubble(m.text, m.mine); });
-      choices(reply.choices, reply.choices_label);
+      choices(reply.choices, reply.choices_label, reply.selected_label);
       form.dataset.step = reply.step;
       document.documentElement.lang = reply.lang === "en_Easy" ? "en" : reply.lang;
       document.documentElement.dir = reply.dir;

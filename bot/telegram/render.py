@@ -77,7 +77,7 @@ def resolve(data: str, current: Iterable[Choice]) -> str:
 
 def keyboard(choices: Iterable[Choice]) -> InlineKeyboardMarkup | None:
     # One button per row: labels stay whole and easy to tap on a phone.
-    rows = [[InlineKeyboardButton(c.label, callback_data=button_data(c.id))] for c in choices]
+    rows = [[InlineKeyboardButton(c.marked, callback_data=button_data(c.id))] for c in choices]
     return InlineKeyboardMarkup(rows) if rows else None
 
 

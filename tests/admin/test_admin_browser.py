@@ -14,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from bot.webchat import session_cookie
 from storage.models import Complaint
 from storage.runtime import Storage
 from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
@@ -66,7 +67,7 @@ async def test_staff_work_an_overdue_complaint(
     base = str(server.make_url("")).rstrip("/")
     await add_staff(storage, "sam@example.org", ["manager", "director", "admin"], "Sam Carter")
     await add_staff(storage, "jo@example.org", ["manager"], "Jo Patel")
-    visitor = secrets.token_urlsafe(32)
+    visitor, conversation = session_cookie(storage.settings.secret_key, secrets.token_urlsafe(32))
     done = await storage.cases.submit(
         replace(
             COMPLAINT,
@@ -75,7 +76,7 @@ async def test_staff_work_an_overdue_complaint(
             category="standard_of_service",
         ),
         channel="webchat",
-        external_id=visitor,
+        external_id=conversation,
     )
     for n in range(3):  # a few more cases, so the pages look like a working week
         await storage.cases.submit(

@@ -3,7 +3,10 @@
 West Wilts CCC: stage 1 the Coordinator (a complaint about the Coordinator goes to the Chair),
 stage 2 the Chair, stage 3 a panel that must not have been involved before.
 Hidden cases answer 404 everywhere (as if they did not exist); visible cases the person may
-not change answer 403 to actions; internal notes need only visibility.
+not change answer 403 to actions (naming the subject included); internal notes need only
+visibility. A complaint that names a member of staff ("mary manager") is hidden from that
+account from submission, before anyone marks it; one that names nobody on the staff is seen
+by leads only. The audit log (admins) never shows a case hidden from the admin reading it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,11 @@ STAFF: dict[str, list[str]] = {
     "admin": ["admin"],
     "involved": ["coordinator", "panel"],
     "subject": ["coordinator"],
+    "subject_admin": ["admin"],
 }
+# Names with capitals and an accent: the complainant types "mary manager".
+NAMES = {"subject": "Mary Mánager", "subject_admin": "Sam Admin-Lead"}
+LEADS = frozenset(k for k, roles in STAFF.items() if "admin" in roles)
 
 
 @dataclass(frozen=True)
@@ -43,9 +50,14 @@ class Routing:
     handler_role: str = "coordinator"
     independent: bool = False
     involved: frozenset[str] = frozenset()
+    about_staff: str | None = None  # the complainant's words; nobody marks a subject
+    named: frozenset[str] = frozenset()  # the accounts those words could mean
+    unmatched: bool = False  # the words match nobody: leads only
 
     def hidden_from(self, key: str) -> bool:
-        return key == self.subject or (self.about_role or "") in STAFF[key]
+        if key == self.subject or key in self.named or (self.about_role or "") in STAFF[key]:
+            return True
+        return self.unmatched and key not in LEADS
 
     def may_act(self, key: str) -> bool:
         if self.handler_role not in STAFF[key]:
@@ -64,6 +76,13 @@ ROUTINGS = (
         independent=True,
         involved=frozenset({"involved"}),
     ),
+    Routing("about a named admin", subject="subject_admin"),
+    Routing(
+        "named but not yet marked",
+        about_staff="mary manager",
+        named=frozenset({"subject"}),
+    ),
+    Routing("named, matching nobody", about_staff="the new volunteer Bob", unmatched=True),
 )
 
 
@@ -85,7 +104,10 @@ class World:
             now=self.clock(),
         )
         new: NewComplaint = replace(
-            COMPLAINT, about_role=routing.about_role, attachments=(stored.sha256,)
+            COMPLAINT,
+            about_role=routing.about_role,
+            about_staff=routing.about_staff,
+            attachments=(stored.sha256,),
         )
         done = await cases.submit(
             new, channel="webchat", external_id=f"v{self.clock().timestamp()}"
@@ -99,6 +121,7 @@ class World:
                 self.ids[routing.subject],
                 staff_id=self.ids["coordinator"],
                 expected_version=view.version,
+                reason="The complainant described her on the phone.",
             )
         if routing.stage == 3:
             await cases.acknowledge(done.complaint_id, staff_id=self.ids["involved"])
@@ -122,7 +145,7 @@ async def world(storage: Storage, clock: FakeClock) -> AsyncIterator[World]:
     ids = {}
     clients = {}
     for key, roles in STAFF.items():
-        ids[key] = (await add_staff(storage, f"{key}@example.org", roles)).id
+        ids[key] = (await add_staff(storage, f"{key}@example.org", roles, NAMES.get(key))).id
     for key in STAFF:
         client = TestClient(TestServer(create_app(storage)))
         await client.start_server()
@@ -186,7 +209,8 @@ async def post_action(client: TestClient, case_id: int, ref: str, att: int) -> t
 
 
 async def post_subject(client: TestClient, case_id: int, ref: str, att: int) -> tuple[int, str]:
-    data = {**await _form(client, case_id), "subject": ""}
+    """Clearing the subject (or changing it) is acting on the case."""
+    data = {**await _form(client, case_id), "subject": "", "reason": "Named by mistake."}
     r = await client.post(f"/staff/cases/{case_id}/subject", data=data, allow_redirects=False)
     return r.status, await r.text()
 
@@ -199,6 +223,20 @@ async def search(client: TestClient, case_id: int, ref: str, att: int) -> tuple[
 async def dashboard(client: TestClient, case_id: int, ref: str, att: int) -> tuple[int, str]:
     r = await client.get("/staff/")
     return r.status, await r.text()
+
+
+async def audit_log(client: TestClient, case_id: int, ref: str, att: int) -> tuple[int, str]:
+    await client.get(f"/staff/cases/{case_id}")  # a view, written to the log, where visible
+    r = await client.get("/staff/audit")
+    return r.status, await r.text()
+
+
+def expect_audit(routing: Routing, key: str, status: int, text: str, ref: str) -> None:
+    if key not in LEADS:
+        assert status == 403
+        return
+    assert status == 200
+    assert (ref in text) is not routing.hidden_from(key)
 
 
 def expect_page(routing: Routing, key: str, status: int, text: str, ref: str) -> None:
@@ -241,7 +279,8 @@ ROUTES: dict[str, tuple[Route, Callable[[Routing, str, int, str, str], None]]] =
     "GET search by reference": (search, expect_listed),
     "GET dashboard": (dashboard, expect_listed),
     "POST internal note": (post_note, expect_visible_change),
-    "POST name the subject": (post_subject, expect_visible_change),
+    "POST name the subject": (post_subject, expect_act(303)),
+    "GET audit log": (audit_log, expect_audit),
     "POST preview acknowledgement": (post_preview, expect_act(200)),
     "POST send a message": (post_action, expect_act(303)),
 }

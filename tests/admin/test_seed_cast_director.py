@@ -7,7 +7,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from storage.runtime import Storage
-from storage.visibility import name_subject
+from storage.visibility import settle_subject
 from tests.admin.helpers import add_staff, login, submit, token, version_of
 
 
@@ -26,8 +26,14 @@ async def test_cast_complaint_about_a_director_gets_an_external_investigator(
     about_worker = await submit(storage, "v2")
     for case, subject in ((about_director, director), (about_worker, plain)):
         version = (await storage.cases.get(case.complaint_id)).version
-        await name_subject(
-            storage.cases, case.complaint_id, subject.id, staff_id=1, expected_version=version
+        # A lead (the admin, account 2) settles who each complaint is about.
+        await settle_subject(
+            storage.cases,
+            case.complaint_id,
+            subject.id,
+            staff_id=2,
+            expected_version=version,
+            reason="Named on the phone.",
         )
     assert await login(client, "other.director@example.org") == 303
     url = f"/staff/cases/{about_director.complaint_id}"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.scheduler import Scheduler
 from storage.models import Outbox
 from storage.runtime import Storage
-from storage.visibility import name_subject
+from storage.visibility import settle_subject
 from tests.admin.helpers import add_staff, login, submit, token
 from tests.admin.seed_helpers import outbox_bodies
 from tests.conftest import FakeClock
@@ -96,8 +96,13 @@ async def test_cast_subject_of_a_complaint_cannot_decide_the_contact_arrangement
     boss = await add_staff(storage, "boss@example.org", ["admin", "line_manager"])
     case = await submit(storage)
     version = (await storage.cases.get(case.complaint_id)).version
-    await name_subject(
-        storage.cases, case.complaint_id, boss.id, staff_id=1, expected_version=version
+    await settle_subject(
+        storage.cases,
+        case.complaint_id,
+        boss.id,
+        staff_id=1,
+        expected_version=version,
+        reason="Named on the phone.",
     )
     assert await login(client, "boss@example.org") == 303
     response = await client.post(

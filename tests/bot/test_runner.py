@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+
+from sqlalchemy import select
 
 from conversations.model import Answer, Draft
+from procedures.loader import load_procedure
 from services.dialogue import ChatRunner
+from storage.models import Message
 from storage.runtime import Storage
 from tests.scripted import complain
 
@@ -63,21 +68,26 @@ async def test_status_at_any_question_answers_and_keeps_the_question(storage: St
     assert question.step == "description"
 
 
-async def test_a_refused_escalation_is_answered_kindly_and_changes_nothing(
+async def test_a_refused_escalation_is_answered_kindly_and_keeps_the_words(
     storage: Storage,
 ) -> None:
+    three = load_procedure("west-wilts-ccc")  # three stages: the request stays possible
+    storage = replace(storage, procedure=three, cases=replace(storage.cases, procedure=three))
     runner = ChatRunner(storage, "webchat")
     await complain(runner, "p4")
     assert runner.submitted is not None
     case = await storage.cases.by_reference(runner.submitted.reference)
-    await storage.cases.close(case.id, staff_id=None)  # staff closed it meanwhile
-    version = (await storage.cases.get(case.id)).version
+    await storage.cases.reply(case.id, "Our answer.", staff_id=None)
 
     await runner.handle("p4", Answer(choice="menu:escalate"))
     await runner.handle("p4", Answer(text="Nobody fixed the heating."))
+    await storage.cases.escalate(case.id, staff_id=None)  # staff moved it on meanwhile
     replies = await runner.handle("p4", Answer(choice="escalate:send"))
 
     assert replies is not None
     assert any("could not do that" in r.text for r in replies)
     after = await storage.cases.get(case.id)
-    assert (after.status, after.version, len(after.stages)) == ("closed", version, 1)
+    assert len(after.stages) == 2  # stage 2 is not answered yet: no third stage
+    async with storage.sessions() as session:
+        bodies = await session.scalars(select(Message.body).where(Message.complaint_id == case.id))
+        assert "Nobody fixed the heating." in list(bodies)

@@ -23,7 +23,7 @@ def test_empty_message(chat: Chat) -> None:
     at_description(chat)
     for empty in ("", "   ", "\x00\x07", "\u202e"):
         reply = chat.send(empty)
-        assert "empty" in reply.text and reply.step == "description"
+        assert "Please type your answer" in reply.text and reply.step == "description"
 
 
 def test_ten_thousand_characters_are_kept_whole(chat: Chat) -> None:

@@ -164,7 +164,14 @@ class Lifecycle(RuleBasedStateMachine):
     def name_subject(self, case: int, by: int, subject: int) -> None:
         version = self.run(self._version(case))
         self.attempt(
-            name_subject(self.storage.cases, case, subject, staff_id=by, expected_version=version)
+            name_subject(
+                self.storage.cases,
+                case,
+                subject,
+                staff_id=by,
+                expected_version=version,
+                reason="Named on the phone.",
+            )
         )
 
     @rule(days=st.integers(1, 30))

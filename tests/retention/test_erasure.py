@@ -37,6 +37,8 @@ async def book(storage: Storage, clock: FakeClock) -> tuple[int, int, int]:
     """One person's complaint with the marker in every place a person's words can go."""
     cases = storage.cases
     handler = await staff(storage, "pat@example.org", "Pat Handler", ["manager"])
+    # The complaint names Jo, so it is hidden from Jo (not from Pat) from submission.
+    await staff(storage, "jo@example.org", "Jo Bloggs", ["manager"])
     clock.set(at(date(2026, 11, 2)))
     stored = await storage.attachments.save(
         f"a letter mentioning {MARKER}".encode(),
@@ -50,7 +52,7 @@ async def book(storage: Storage, clock: FakeClock) -> tuple[int, int, int]:
         description=f"My complaint {MARKER}: Pat Handler was rude.",
         desired_outcome=f"An apology {MARKER}",
         incident_text=f"last Tuesday {MARKER}",
-        about_staff=f"Pat Handler {MARKER}",
+        about_staff=f"Jo Bloggs {MARKER}",
         representative=Representative(name=f"Robin {MARKER}", relationship="son", consent=True),
         complainant_name=f"Alex {MARKER}",
         email=f"{MARKER.lower()}@example.org",

@@ -79,9 +79,17 @@ async def test_a_month_of_alerts_digests_and_holding_messages(
     new = NewComplaint(kind=Kind.COMPLAINT, description=WORDS)
     p = await cases.submit(new, channel="webchat", external_id="p")
     k = await cases.submit(new, channel="webchat", external_id="k")
-    # K turns out to be about Sam: from now on it is hidden from him, alerts included.
+    # K turns out to be about Sam: from now on it is hidden from him, alerts included. Naming
+    # the subject is acting on the case: Mia handles stage 1; the leads (Ada) are told.
     version = (await cases.get(k.complaint_id)).version
-    await name_subject(cases, k.complaint_id, sam, staff_id=ada, expected_version=version)
+    await name_subject(
+        cases,
+        k.complaint_id,
+        sam,
+        staff_id=mia,
+        expected_version=version,
+        reason="He ran the session.",
+    )
     await cases.submit(
         NewComplaint(kind=Kind.COMPLIMENT, description="Thanks"), channel="webchat", external_id="c"
     )
@@ -96,7 +104,10 @@ async def test_a_month_of_alerts_digests_and_holding_messages(
     assert sum(r.channel == "telegram" and r.address == "5001" for r in mia_rows) == 2
     assert [r.subject for r in await sent_to(storage, sam)] == [f"New complaint: {p.reference}"]
     assert await bodies(storage, dora) == []
-    assert [r.subject for r in await sent_to(storage, ada)] == ["New compliment: C-2026-0003"]
+    assert [r.subject for r in await sent_to(storage, ada)] == [
+        f"Subject changed: {k.reference}",
+        "New compliment: C-2026-0003",
+    ]
     assert "Acknowledge by Mon 09 Nov 2026." in mia_rows[0].body
     # Nothing due within two working days (Wed 4 Nov): no digest yet.
     await scheduler.tick()  # the same minute again changes nothing

@@ -251,7 +251,7 @@ async def test_token_never_logged_at_debug(
     application = build_application(storage, settings)
     async with running(application, settings):
         await begin(alice)
-        await alice.send_photo(b"\xff\xd8 photo" * 10, caption="the wall")
+        await alice.send_photo(b"\xff\xd8\xff photo" * 10, caption="the wall")
         await alice.wait_for_message(lambda m: "kept" in (m.text or "") or "got" in (m.text or ""))
         api.faults.fail_next(status=500, method="sendMessage")
         await alice.send_text("Another line.")  # the reply fails: the error handler logs

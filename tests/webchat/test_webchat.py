@@ -127,7 +127,7 @@ async def test_complaint_on_behalf_of_someone(open_chat: Open) -> None:
 async def test_late_complaint_is_warned_stored_and_flagged(open_chat: Open) -> None:
     visitor = await open_chat("creative-alliance")
     plan = {**COMPLAINT_PLAN, "when": [send("12/07/2026")], "route": [tap("formal")]}
-    await visitor.follow(plan, until="outcome")
+    await visitor.follow(plan, until="late_reason")  # asked what made it hard to be sooner
     assert "1 month" in "\n".join(visitor.page.said)  # kindly told, and goes on
     await visitor.follow(plan, until="summary")
     page = await visitor.tap("send")

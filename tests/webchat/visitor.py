@@ -146,6 +146,7 @@ COMPLAINT_PLAN: dict[str, list[Action]] = {
     "about_staff": [tap("no")],
     "description": [send("The room was locked when we arrived, twice."), tap("done")],
     "when": [send("last Tuesday")],
+    "late_reason": [tap("skip")],  # asked only when later than the procedure expects
     "outcome": [send("An apology and a new date.")],
     "adjustments": [tap("large_print"), tap("done")],
     "contact_method": [tap("chat")],
