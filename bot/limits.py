@@ -46,8 +46,10 @@ def contact_words(request: web.Request) -> str:
     return ", ".join(p for p in (contact.phone, contact.email, contact.address) if p) or "-"
 
 
-def takes_files(reply: Reply) -> bool:
-    return reply.expect is Expect.FILE_OR_TEXT
+def takes_files(reply: Reply, draft: dict[str, Any] | None) -> bool:
+    """At the step that asks for files, and at any step after it while the complaint is
+    being made: what someone sends late is kept with the rest ("I've also kept the file")."""
+    return reply.expect is Expect.FILE_OR_TEXT or _draft_chars(draft) > 0 or _files_in(draft) > 0
 
 
 def bytes_per_hour(request: web.Request) -> int:
@@ -111,7 +113,7 @@ async def file_refusal(
     """Why this file (of `size` bytes, after `already` others in this message) is not
     taken, or "" when it is; counts its bytes when taken."""
     t = translator(lang)
-    if not takes_files(reply):
+    if not takes_files(reply, draft):
         return t.gettext(
             "Please send files when I ask for them, after you tell me what happened. "
             "I have not kept that file."
@@ -153,12 +155,12 @@ async def long_text(
 
     Text within the limits comes back as it is."""
     too_long = len(text) > MESSAGE_CHARS or (
-        takes_files(reply) and _draft_chars(draft) + len(text) > COMPLAINT_CHARS
+        takes_files(reply, draft) and _draft_chars(draft) + len(text) > COMPLAINT_CHARS
     )
     if not too_long:
         return text, None, ""
     t = translator(lang)
-    if not takes_files(reply):
+    if not takes_files(reply, draft):
         return "", None, t.gettext("That answer is too long. Please make it shorter.")
     storage = request.app[STORAGE]
     try:
