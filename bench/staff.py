@@ -15,7 +15,7 @@ about a named member of staff (hidden from them), 5% about a role.
 Figure: p95 of the staff pages (target <= 50 ms on SQLite); baseline: p95 of /health
 under the same 20 clients in the same run, and the ratio.
 
-    python bench/staff.py [--complaints 100000] [--clients 20] [--seconds 20]
+    python bench/staff.py [--complaints 100000] [--clients 20] [--seconds 20] [--think 2]
     python bench/staff.py --processes 2 --database-url postgresql+asyncpg://...  # scaling
 """
 
@@ -213,6 +213,7 @@ async def client(
     complaints: int,
     timings: dict[str, list[float]],
     rng: random.Random,
+    think: float = 0.0,
 ) -> None:
     filters = [
         "status=open",
@@ -223,6 +224,8 @@ async def client(
         "stage=2",
         "q=promised",
     ]
+    if think:
+        await asyncio.sleep(rng.uniform(0, think))  # staff do not all click at once
     while time.monotonic() < until:
         kind = rng.choice(("dashboard", "list", "case", "case"))
         if kind == "dashboard":
@@ -237,6 +240,8 @@ async def client(
             # 404: a case about this member of staff, hidden from them (as it should be).
             assert response.status in (200, 404), (path, response.status)
         timings[kind].append(time.perf_counter() - started)
+        if think:
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
 
 
 async def load(
@@ -246,8 +251,10 @@ async def load(
     complaints: int,
     timings: dict[str, list[float]],
     rng: random.Random,
+    think: float = 0.0,
 ) -> None:
-    """`clients` signed-in staff spread over `serves`, each clicking as fast as answered."""
+    """`clients` signed-in staff spread over `serves`, each clicking `think` s (on average)
+    after the last answer, or as fast as answered when 0."""
     async with AsyncExitStack() as stack:
         signed_in = [
             (
@@ -259,7 +266,7 @@ async def load(
         until = time.monotonic() + seconds
         await asyncio.gather(
             *(
-                client(serve, s, until, complaints, timings, random.Random(rng.random()))
+                client(serve, s, until, complaints, timings, random.Random(rng.random()), think)
                 for serve, s in signed_in
             )
         )
@@ -279,6 +286,14 @@ async def main() -> None:
     parser.add_argument("--complaints", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=STAFF)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each client pauses this long on average (0.5-1.5 x) between clicks; "
+        "0 (default) clicks as fast as answered",
+    )
     parser.add_argument(
         "--without-scheduler", action="store_true", help="diagnosis: skip the scheduler's rounds"
     )
@@ -318,7 +333,7 @@ async def main() -> None:
             # Baseline first, then the pages, each with the same number of clients.
             until = time.monotonic() + seconds / 2
             await asyncio.gather(*(health(serve, until, base) for _ in range(clients)))
-            await load([serve], clients, seconds, complaints, timings, rng)
+            await load([serve], clients, seconds, complaints, timings, rng, args.think)
             if len(serves) > 1:
                 await asyncio.gather(*(other.start() for other in serves[1:]))
                 for group in ([serve], serves):
@@ -360,7 +375,8 @@ async def main() -> None:
     )
     print(
         f"# {complaints} complaints seeded in {seeding:.1f}s; {clients} staff clients for "
-        f"{seconds:g}s; {len(pages)} pages; {args.database_url.split(':')[0] or 'SQLite'}"
+        f"{seconds:g}s, think {args.think:g}s; {len(pages)} pages; "
+        f"{args.database_url.split(':')[0] or 'SQLite'}"
     )
 
 

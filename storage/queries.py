@@ -454,7 +454,22 @@ class Queries:
     ) -> CaseDetail:
         """The case page's content; NotFound when hidden. Writes a "view" audit event."""
         now = self.cases.clock()
+        detail = await self._read_case(complaint_id, staff_id)
+        if audit:
+            # The view is audited in its own short write after the reads, so readers never
+            # queue for SQLite's write lock behind each other; the page is shown only after
+            # the event is committed.
+            await self._audit(
+                AuditEvent(at=now, staff_id=staff_id, action="view", complaint_id=complaint_id)
+            )
+        return detail
+
+    async def _audit(self, event: AuditEvent) -> None:
         async with self.sessions() as session, session.begin():
+            session.add(event)
+
+    async def _read_case(self, complaint_id: int, staff_id: int) -> CaseDetail:
+        async with reading(self.sessions) as session:
             viewer = await viewer_for(session, staff_id)
             complaint = await session.scalar(
                 select(Complaint)
@@ -474,10 +489,6 @@ class Queries:
                 .order_by(Attachment.id)
             )
             timeline = await self._timeline(session, complaint, staff)
-            if audit:
-                session.add(
-                    AuditEvent(at=now, staff_id=staff_id, action="view", complaint_id=complaint.id)
-                )
             record = complaint.stages[-1] if complaint.stages else None
             calls = await call_tasks(session, viewer, complaint_id=complaint.id)
             promise = promise_of(complaint)
@@ -667,7 +678,7 @@ class Queries:
     ) -> AttachmentView:
         """An attachment of a case the staff member may see (NotFound otherwise); audited."""
         now = self.cases.clock()
-        async with self.sessions() as session, session.begin():
+        async with reading(self.sessions) as session:
             viewer = await viewer_for(session, staff_id)
             row = await session.scalar(
                 select(Attachment)
@@ -680,24 +691,24 @@ class Queries:
             )
             if row is None:
                 raise NotFound(f"no attachment {attachment_id}")
-            session.add(
-                AuditEvent(
-                    at=now,
-                    staff_id=staff_id,
-                    action="view_attachment",
-                    complaint_id=complaint_id,
-                    detail=f"attachment {row.id}",
-                )
+        await self._audit(
+            AuditEvent(
+                at=now,
+                staff_id=staff_id,
+                action="view_attachment",
+                complaint_id=complaint_id,
+                detail=f"attachment {row.id}",
             )
-            return AttachmentView(
-                id=row.id,
-                name=row.original_name or f"file-{row.id}",
-                mime_type=row.mime_type,
-                size=row.size,
-                kind=row.kind,
-                created_at=row.created_at,
-                sha256=row.sha256,
-            )
+        )
+        return AttachmentView(
+            id=row.id,
+            name=row.original_name or f"file-{row.id}",
+            mime_type=row.mime_type,
+            size=row.size,
+            kind=row.kind,
+            created_at=row.created_at,
+            sha256=row.sha256,
+        )
 
     # -- audit log -----------------------------------------------------------------------
 

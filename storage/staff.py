@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -57,8 +58,15 @@ TOTP_STEP = 30
 TOTP_DIGITS = 6
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the account does not exist, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so both cases take the same time.
+
+    Made on first use, not at import: an argon2 hash costs start-up time and memory.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class LoginRefused(Exception):
@@ -446,7 +454,7 @@ class StaffDirectory:
             raise Throttled(email)
         async with self.sessions() as session:
             row = await session.scalar(select(StaffUser).where(StaffUser.email == email))
-        good = await verify_password(row.password_hash if row else _DUMMY_HASH, password)
+        good = await verify_password(row.password_hash if row else _dummy_hash(), password)
         step = None
         if good and row is not None and row.totp_secret:
             step = totp_step(row.totp_secret, code, now)

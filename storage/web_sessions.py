@@ -11,9 +11,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import reading
 from storage.models import StaffSession, StaffUser
 from storage.staff import staff_view
 from storage.views import SignedIn
@@ -62,18 +63,26 @@ class WebSessions:
         """The live session for this cookie, or None (and an expired one is deleted)."""
         if not cookie or len(cookie) > 100:
             return None
-        async with self.sessions() as session, session.begin():
-            row = await session.get(StaffSession, digest(cookie))
+        key = digest(cookie)
+        # Read without the write lock (every page asks); write only when there is
+        # something to write, in its own short transaction.
+        async with reading(self.sessions) as session:
+            row = await session.get(StaffSession, key)
             if row is None:
                 return None
             staff = await session.get(StaffUser, row.staff_id)
-            stale = now - row.last_seen_at > IDLE or now - row.created_at > ABSOLUTE
-            if stale or staff is None or not staff.active:
-                await session.delete(row)
-                return None
-            if now - row.last_seen_at >= TOUCH_EVERY:
-                row.last_seen_at = now
-            return SignedIn(staff_view(staff), row.csrf_token, row.created_at)
+        stale = now - row.last_seen_at > IDLE or now - row.created_at > ABSOLUTE
+        if stale or staff is None or not staff.active:
+            await self.end(cookie)
+            return None
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            async with self.sessions() as session, session.begin():
+                await session.execute(
+                    update(StaffSession)
+                    .where(StaffSession.id == key, StaffSession.last_seen_at < now)
+                    .values(last_seen_at=now)
+                )
+        return SignedIn(staff_view(staff), row.csrf_token, row.created_at)
 
     async def end(self, cookie: str) -> None:
         async with self.sessions() as session, session.begin():
