@@ -1,9 +1,14 @@
 """What every browser test shares: Debian's Chromium driven by Playwright's Python package.
 
 Playwright's own browser download does not work on these machines, so the tests launch
-/usr/bin/chromium (or $CHROMIUM) with the flags a closed network needs, and skip with a
-clear reason when Chromium or the playwright package is missing. Import the fixtures into
-a test module: `from tests.browser import BROWSER, browser, server, sqlite_db_url`.
+/usr/bin/chromium (or $CHROMIUM) with the flags a closed network needs. When Chromium, the
+playwright package or axe-core is missing they skip with how to install it, except under
+CI=true, where they fail: CI must never go green without its browser. tests/conftest.py
+imports the fixtures for every folder (`browser`, `server`, `sqlite_db_url`, `axe_source`,
+`shots`); a test module takes `pytestmark = BROWSER`.
+
+Screenshots go to a temporary folder, or to $COMPLAINTS_SCREENSHOTS_DIR when set:
+scripts/screenshots.sh sets it to regenerate docs/screenshots/ on purpose.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -33,26 +38,72 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[1]
+AXE_PLACES = (
+    ROOT / "node_modules/axe-core/axe.min.js",
+    Path.home() / ".cache/complaints-assistant/axe/node_modules/axe-core/axe.min.js",
+)
+CI = os.environ.get("CI") == "true"
+INSTALL = "sudo bash .ci/run --system-packages (README, System packages)"
+NO_CHROMIUM = f"needs Chromium at {CHROMIUM} (or $CHROMIUM): {INSTALL}"
+NO_PLAYWRIGHT = "needs the playwright package: pip install -e '.[test]' (no browser download)"
+NO_AXE = f"needs axe-core (npm) in $AXE_CORE_JS or {AXE_PLACES[1]}: {INSTALL}"
 
+# Locally the test is skipped with the reason; under CI the fixtures below fail it instead.
 BROWSER = [
     pytest.mark.e2e,
+    pytest.mark.skipif(not CI and not CHROMIUM.exists(), reason=NO_CHROMIUM),
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
-    ),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None,
-        reason="needs the playwright package (pip install playwright; no browser download)",
+        not CI and importlib.util.find_spec("playwright") is None, reason=NO_PLAYWRIGHT
     ),
 ]
 
 
+def unavailable(reason: str) -> NoReturn:
+    """Skip with `reason`, or fail under CI=true, where nothing may be skipped for a tool."""
+    if CI:
+        pytest.fail(f"CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium() -> str:
+    """The Chromium executable, or skip (fail under CI) saying how to install it."""
+    if not CHROMIUM.is_file():
+        unavailable(NO_CHROMIUM)
+    if importlib.util.find_spec("playwright") is None:
+        unavailable(NO_PLAYWRIGHT)
+    return str(CHROMIUM)
+
+
+def axe_path() -> Path:
+    """axe.min.js from $AXE_CORE_JS or AXE_PLACES, or skip (fail under CI)."""
+    env = os.environ.get("AXE_CORE_JS")
+    for place in (Path(env),) if env else AXE_PLACES:
+        if place.is_file():
+            return place
+    unavailable(NO_AXE)
+
+
+@pytest.fixture
+def axe_source() -> str:
+    return axe_path().read_text()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test writes its screenshots: never into the work tree unless asked to."""
+    folder = Path(os.environ.get("COMPLAINTS_SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
+    executable = chromium()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        launched = await p.chromium.launch(executable_path=executable, args=ARGS)
         yield launched
         await launched.close()
 

@@ -26,7 +26,7 @@ from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 
 # Browser fixtures (Debian's Chromium through Playwright), for every test folder.
-from tests.browser import browser, server, sqlite_db_url  # noqa: F401
+from tests.browser import axe_source, browser, server, shots, sqlite_db_url  # noqa: F401
 
 # httpx logs request URLs at INFO, and Bot API URLs carry the bot token: never in test logs.
 logging.getLogger("httpx").setLevel(logging.WARNING)

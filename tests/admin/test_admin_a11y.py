@@ -2,15 +2,14 @@
 any of them (desktop and phone widths), and a case's main action works with the keyboard alone.
 
 Same tools as tests/i18n/test_webchat_a11y.py: Debian's Chromium, the playwright package and
-axe-core from npm (in $AXE_CORE_JS or one of its AXE_PLACES). Skips with the reason when one
-is missing. Staff pages are English only; the web chat is checked here at phone width too.
+axe-core from npm (the `axe_source` fixture of tests/browser.py). Skips with the reason when
+one is missing (fails under CI=true). Staff pages are English only; the web chat is checked
+here at phone width too.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,12 +22,6 @@ from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
 from tests.browser import BROWSER
 from tests.conftest import FakeClock
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE_PLACES = (
-    ROOT / "node_modules/axe-core/axe.min.js",
-    Path.home() / ".cache/complaints-assistant/axe/node_modules/axe-core/axe.min.js",
-    Path("/tmp/axe/node_modules/axe-core/axe.min.js"),
-)
 BLOCKING = ("serious", "critical")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -44,17 +37,6 @@ def procedure() -> str:
 @pytest.fixture
 def db_url(sqlite_db_url: str) -> str:
     return sqlite_db_url
-
-
-@pytest.fixture
-def axe_source() -> str:
-    env = os.environ.get("AXE_CORE_JS")
-    for place in (Path(env),) if env else AXE_PLACES:
-        if place.is_file():
-            return place.read_text()
-    pytest.skip(
-        "axe-core not installed: npm install --prefix ~/.cache/complaints-assistant/axe axe-core"
-    )
 
 
 class Checker:

@@ -1,13 +1,15 @@
 """In headless Chromium against the real server: a member of staff works an overdue complaint
 and the complainant's web chat receives every message; then records a complaint by letter.
 
-Also writes the screenshots in docs/screenshots/ (desktop and phone widths)."""
+Also takes the screenshots of docs/screenshots/ (desktop and phone widths), into the `shots`
+folder: scripts/screenshots.sh regenerates the committed ones."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,7 @@ from storage.models import Complaint
 from storage.runtime import Storage
 from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
 from tests.admin.test_admin_intake import next_answer
-from tests.browser import BROWSER, SHOTS
+from tests.browser import BROWSER
 from tests.conftest import FakeClock
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -62,7 +64,7 @@ async def act(page: Any, action: str, fill: dict[str, str], expect_preview: str)
 
 
 async def test_staff_work_an_overdue_complaint(
-    storage: Storage, server: TestServer, browser: Any, clock: FakeClock
+    storage: Storage, server: TestServer, browser: Any, clock: FakeClock, shots: Path
 ) -> None:
     base = str(server.make_url("")).rstrip("/")
     await add_staff(storage, "sam@example.org", ["manager", "director", "admin"], "Sam Carter")
@@ -97,19 +99,20 @@ async def test_staff_work_an_overdue_complaint(
     await page.wait_for_selector("h1:has-text('Dashboard')")
     overdue = page.locator("#late-ack")
     assert done.reference in await overdue.inner_text()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+    await page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     await page.set_viewport_size(PHONE)
-    await page.screenshot(path=str(SHOTS / "dashboard-phone.png"), full_page=True)
+    await page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=True)
     await page.set_viewport_size(DESKTOP)
 
     await overdue.get_by_role("link", name=done.reference).click()
     await page.wait_for_selector("h1")
     assert "Large print" in await page.inner_text(".person")
-    await page.screenshot(path=str(SHOTS / "case.png"), full_page=True)
+    await page.screenshot(path=str(shots / "case.png"), full_page=True)
     await page.set_viewport_size(PHONE)
-    await page.screenshot(path=str(SHOTS / "case-phone.png"))
+    await page.screenshot(path=str(shots / "case-phone.png"))
     await page.set_viewport_size(DESKTOP)
+    for name in ("dashboard", "dashboard-phone", "case", "case-phone"):
+        assert (shots / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
 
     await act(page, "acknowledge", {}, "We have started looking at your complaint")
     await chat_says(browser, base, visitor, "We have started looking at your complaint")

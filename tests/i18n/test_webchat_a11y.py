@@ -4,15 +4,14 @@ English or Arabic (right to left), and the chat works with the keyboard alone.
 Needs Chromium (Debian: `apt-get install chromium`; path in $CHROMIUM, default
 /usr/bin/chromium), the `playwright` Python package (its own browser download is not used) and
 axe-core from npm (`npm install --prefix <dir> axe-core`; the file in $AXE_CORE_JS, or found in
-one of AXE_PLACES). Skips with the reason when one is missing.
+one of tests/browser.py's AXE_PLACES). Skips with the reason when one is missing (fails under
+CI=true).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,36 +20,10 @@ from aiohttp.test_utils import TestServer
 from server import create_app
 from storage.runtime import open_storage
 from storage.settings import Settings
-from tests.browser import ARGS, CHROMIUM
+from tests.browser import ARGS, axe_path, chromium
 from tests.conftest import FakeClock
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE_PLACES = (
-    ROOT / "node_modules/axe-core/axe.min.js",
-    Path.home() / ".cache/complaints-assistant/axe/node_modules/axe-core/axe.min.js",
-    Path("/tmp/axe/node_modules/axe-core/axe.min.js"),
-)
 BLOCKING = ("serious", "critical")
-
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="pip install playwright (the Python package only)"
-)
-
-
-def _axe() -> Path:
-    env = os.environ.get("AXE_CORE_JS")
-    for place in (Path(env),) if env else AXE_PLACES:
-        if place.is_file():
-            return place
-    pytest.skip(
-        "axe-core not installed: npm install --prefix ~/.cache/complaints-assistant/axe axe-core"
-    )
-
-
-def _chromium() -> str:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set $CHROMIUM)")
-    return str(CHROMIUM)
 
 
 @pytest.fixture
@@ -68,8 +41,10 @@ async def base_url(db_url: str, settings: Settings, clock: FakeClock) -> AsyncIt
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    axe, executable = _axe(), _chromium()
-    async with playwright_api.async_playwright() as p:
+    axe, executable = axe_path(), chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
         launched = await p.chromium.launch(executable_path=executable, args=ARGS)
         launched.axe_source = axe.read_text()  # type: ignore[attr-defined]
         yield launched

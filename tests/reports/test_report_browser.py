@@ -1,6 +1,6 @@
 """The board report in headless Chromium: it renders within the staff view's CSP, its charts
-are there with their text alternatives, it prints to PDF, and its screenshot is kept in
-docs/screenshots/."""
+are there with their text alternatives, it prints to PDF, and it is screenshotted into the
+`shots` folder (scripts/screenshots.sh regenerates docs/screenshots/)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from storage import staff
 from storage.runtime import Storage
 from tests.admin.helpers import PASSWORD, add_staff
-from tests.browser import BROWSER, SHOTS
+from tests.browser import BROWSER
 from tests.conftest import FakeClock
 from tests.reports.seed import at, seed
 
@@ -32,7 +32,7 @@ def db_url(sqlite_db_url: str) -> str:
 
 
 async def test_board_report_renders_prints_and_is_screenshotted(
-    storage: Storage, server: TestServer, browser: Any, clock: FakeClock, tmp_path: Path
+    storage: Storage, server: TestServer, browser: Any, clock: FakeClock, shots: Path
 ) -> None:
     from datetime import date
 
@@ -71,7 +71,6 @@ async def test_board_report_renders_prints_and_is_screenshotted(
     assert align == "right"
     assert refused == []
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     first = await page.locator("section.chart-section").first.bounding_box()
     last = await page.locator("section.chart-section").last.bounding_box()
     assert first is not None and last is not None
@@ -82,9 +81,11 @@ async def test_board_report_renders_prints_and_is_screenshotted(
         "height": last["y"] + last["height"] - first["y"] + 16,
     }
     await page.screenshot(
-        path=str(SHOTS / "board-report-charts.png"), clip=charts_area, full_page=True
+        path=str(shots / "board-report-charts.png"), clip=charts_area, full_page=True
     )
-    await page.screenshot(path=str(SHOTS / "board-report.png"), full_page=True)
+    await page.screenshot(path=str(shots / "board-report.png"), full_page=True)
+    for name in ("board-report-charts", "board-report"):
+        assert (shots / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
     await page.emulate_media(media="print")
     pdf = await page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
