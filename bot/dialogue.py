@@ -21,6 +21,7 @@ from conversations.model import Answer, Draft, Effect, Reply
 from locales import Translator, translator
 from procedures import letters
 from procedures.case import Received
+from procedures.model import Procedure
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
 from storage.people import person_for
@@ -234,7 +235,11 @@ class ChatRunner:
             return None
         if effect in (Effect.STATUS, Effect.MY_DATA):
             views = await self._cases(session, external_id)
-            text = status_text(t, views) if effect is Effect.STATUS else my_data_text(t, views)
+            text = (
+                status_text(t, views, ctx.procedure)
+                if effect is Effect.STATUS
+                else my_data_text(t, views)
+            )
             return draft, [Reply(text=text)]
         if effect in (Effect.ADD_INFO, Effect.ESCALATE):
             return await self._follow_up(session, external_id, draft, reply)
@@ -285,7 +290,7 @@ class ChatRunner:
         return draft, [Reply(text=message)]
 
 
-def status_text(t: Translator, views: list[CaseView]) -> str:
+def status_text(t: Translator, views: list[CaseView], procedure: Procedure | None = None) -> str:
     if not views:
         return t.gettext("You have not made a complaint with us yet.")
     return "\n\n".join(
@@ -299,6 +304,7 @@ def status_text(t: Translator, views: list[CaseView]) -> str:
             acknowledge_by=v.stage.acknowledge_by if v.stage else None,
             respond_by=v.stage.respond_by if v.stage else None,
             escalate_by=v.stage.escalate_by if v.stage else None,
+            procedure=procedure,
         )
         for v in views
     )
