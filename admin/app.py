@@ -1,4 +1,4 @@
-"""The staff web view: an aiohttp sub-application mounted at /staff/ by bot/web.py."""
+"""The staff web view: an aiohttp sub-application mounted at /staff/ by server.py."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from admin.errors import error_middleware
 from admin.keys import CLOCK, DIRECTORY, QUERIES, SESSIONS, STORAGE
 from admin.pages import setup_templates
 from admin.security import csrf_middleware, headers_middleware, session_middleware
+from services import report_formats
 from storage.queries import Queries
 from storage.runtime import Storage
 from storage.staff import StaffDirectory
@@ -18,6 +19,10 @@ from storage.web_sessions import WebSessions
 
 HERE = Path(__file__).parent
 CASE = "/cases/{case_id:\\d+}"
+
+
+async def report_css(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(report_formats.HERE / "static" / "report.css")
 
 
 def create_admin_app(storage: Storage) -> web.Application:
@@ -31,12 +36,15 @@ def create_admin_app(storage: Storage) -> web.Application:
     app[QUERIES] = Queries(storage.cases)
     app[DIRECTORY] = StaffDirectory(storage.sessions, storage.procedure)
     app[SESSIONS] = WebSessions(storage.sessions)
-    setup_templates(app, HERE / "templates")
+    # The report templates are shared with `complaints report` (services/report_formats.py).
+    setup_templates(app, [HERE / "templates", report_formats.HERE / "templates"])
     add = app.router
     add.add_get("/login", auth.login_form, name="login")
     add.add_post("/login", auth.login, name="login_post")
     add.add_get("/setup", auth.setup_form, name="setup")
     add.add_post("/setup", auth.setup, name="setup_post")
+    # Before the static folder, so it is found first; it sits beside the report templates.
+    add.add_get("/static/report.css", report_css, name="report_css")
     add.add_static("/static/", HERE / "static", name="static")
     add.add_post("/logout", auth.logout, name="logout")
     add.add_get("/account", auth.account, name="account")

@@ -15,7 +15,7 @@ from admin.security import (
     set_session_cookie,
     signed_in,
 )
-from admin.setup import token_ok
+from services.setup import token_ok
 from storage.errors import InvalidInput
 from storage.staff import (
     ADMIN,

@@ -8,10 +8,10 @@ from typing import Any
 
 from aiohttp import web
 
-from admin.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
 from admin.keys import QUERIES, STORAGE
 from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
+from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
 from storage.errors import InvalidInput, NotFound
 from storage.queries import CaseFilters
 from storage.staff import procedure_roles

@@ -1,6 +1,6 @@
 """Assisted intake: staff type in a complaint made by phone, letter, in person or email.
 
-The same questions as the chat, driven by the same runner (bot/dialogue.py) on the "staff"
+The same questions as the chat, driven by the same runner (services/dialogue.py) on the "staff"
 channel, so nothing about the questions is written twice. Each recording has its own random
 token in the URL: the draft is keyed by the staff member's id and that token, so it
 survives signing out and in again, and two people recorded by one member of staff are never
@@ -17,9 +17,9 @@ from aiohttp import web
 from admin.keys import QUERIES, STORAGE
 from admin.pages import render
 from admin.security import signed_in
-from bot.dialogue import ChatRunner, SubmitAs
 from conversations.model import Answer, Expect, Reply
 from procedures.case import Received
+from services.dialogue import ChatRunner, SubmitAs
 from storage.runtime import Storage
 
 CHANNEL = "staff"

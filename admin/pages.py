@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import aiohttp_jinja2
@@ -14,6 +13,7 @@ from admin.keys import CLOCK, STORAGE, TEMPLATES
 from admin.security import SIGNED_IN, csrf_token
 from conversations.labels import adjustment_labels
 from locales import LANGUAGES, RTL, bidi_html, translator
+from services.words import CHANNEL_WORDS, long_date
 from storage.staff import ADMIN
 
 STATUS_WORDS = {
@@ -27,16 +27,6 @@ STATUS_WORDS = {
     "withdrawn": "Withdrawn",
     "recorded": "Recorded",
 }
-CHANNEL_WORDS = {
-    "telegram": "Telegram",
-    "webchat": "web chat",
-    "console": "console",
-    "email": "email",
-    "phone": "phone call (a task for staff)",
-    "post": "letter by post (a task for staff)",
-    "letter": "letter",
-    "in_person": "in person",
-}
 # What a call asked for instead of writing is for (storage/calls.py).
 CALL_WORDS = {
     "acknowledge": "to acknowledge their complaint",
@@ -49,14 +39,6 @@ DELIVERY_WORDS = {
     "failed": "failed",
     "manual": "to do by hand",
 }
-
-
-def long_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%a %d %b %Y, %H:%M")
-    return value.strftime("%a %d %b %Y")
 
 
 def setup_templates(app: web.Application, folder: Any) -> None:

@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from admin.keys import CLOCK, STORAGE
 from admin.pages import render
-from admin.report_formats import board_html, context, csv_text, json_text
 from admin.security import signed_in
+from services.export import export_person, find_person, to_html, to_json
+from services.report_formats import board_html, context, csv_text, json_text
+from services.retention import Retention
 from storage.db import reading
 from storage.errors import InvalidInput, NotFound
-from storage.export import export_person, find_person, to_html, to_json
 from storage.models import AuditEvent, Complaint, Person
 from storage.reports import Report, build_report
 from storage.restrictions import active_for
-from storage.retention import Retention
 from storage.staff import ADMIN
 from storage.views import StaffView
 from storage.visibility import Viewer, hidden_people

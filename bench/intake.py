@@ -19,7 +19,7 @@ from pathlib import Path
 from common import Figure, arguments, percentile, report
 from sqlalchemy import text
 
-from bot.dialogue import ChatRunner
+from services.dialogue import ChatRunner
 from storage.db import create_engine, is_sqlite, migrate
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings

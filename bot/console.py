@@ -6,8 +6,8 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.dialogue import ChatRunner
 from conversations.model import Answer, Reply
+from services.dialogue import ChatRunner
 from storage.outbox import take_for_chat
 from storage.runtime import Storage
 

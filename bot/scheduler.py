@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from services.retention import Retention
 from storage.alerts import Alert, CaseFacts, DueItem, Letter, Recipient, StaffAlerts
 from storage.restrictions import due_for_review
-from storage.retention import Retention
 from storage.runtime import Storage
 
 log = logging.getLogger(__name__)

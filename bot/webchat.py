@@ -20,10 +20,10 @@ import markupsafe
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.dialogue import ChatRunner
 from bot.keys import STORAGE
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, Translator, bidi_html, translator
+from services.dialogue import ChatRunner
 from storage.attachments import AttachmentRefused
 from storage.outbox import take_for_chat
 

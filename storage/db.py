@@ -8,6 +8,7 @@ with "database is locked" when a read transaction tries to become a write one.
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -27,6 +30,8 @@ from sqlalchemy.ext.asyncio import (
 
 BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL advisory lock keys (64-bit), one per purpose, the same in every process.
+MIGRATION_LOCK = zlib.crc32(b"complaints-assistant:migrate")
 
 
 def is_sqlite(url: str) -> bool:
@@ -98,6 +103,20 @@ def alembic_config(url: str) -> Config:
 async def migrate(url: str, revision: str = "head") -> None:
     """Bring the database to `revision`; Alembic's async env runs its own loop, so a thread."""
     await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+
+
+def head_revision() -> str | None:
+    """The newest migration this code ships (read from the files, no database needed)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at (None before the first migration). A plain read."""
+    async with engine.connect() as connection:
+        await connection.execution_options(read_only=True)
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
 
 
 async def downgrade(url: str, revision: str) -> None:

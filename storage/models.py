@@ -150,7 +150,7 @@ class Complaint(Base):
     current_stage: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
-    # Personal content replaced at the end of retention (storage/retention.py); figures stay.
+    # Personal content replaced at the end of retention (services/retention.py); figures stay.
     erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 

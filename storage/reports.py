@@ -3,7 +3,7 @@
 Every figure is about the complaints *received* in the period (their local date of receipt,
 start and end included): a cohort, so each complaint is counted once and a report for a
 past term does not change when later terms are added. Figures rest only on columns that
-erasure keeps (storage/retention.py), so reports stay right after personal data is gone.
+erasure keeps (services/retention.py), so reports stay right after personal data is gone.
 
 Definitions, so the numbers can be checked by hand:
 - On time: done on or before the *original* due date (before any extension). A stage done

@@ -14,7 +14,7 @@ from procedures.loader import ProcedureError, load_procedure
 from procedures.model import Procedure
 from storage.attachments import AttachmentStore
 from storage.cases import CaseService
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, current_revision, head_revision, migrate, session_factory
 from storage.drafts import DraftStore
 from storage.models import utcnow
 from storage.settings import Settings, SettingsError
@@ -69,3 +69,14 @@ async def open_storage(
         ),
         clock=clock,
     )
+
+
+async def require_current_schema(storage: Storage) -> None:
+    """Refuse to run on a database that `complaints migrate` has not brought up to date."""
+    current, head = await current_revision(storage.engine), head_revision()
+    if current != head:
+        await storage.close()
+        raise SettingsError(
+            f"COMPLAINTS_DATABASE_URL: the database schema is at {current or 'nothing'}, "
+            f"this version needs {head}; run `complaints migrate` first"
+        )

@@ -47,6 +47,7 @@ class Settings:
     smtp_password: str = field(default="", repr=False)
     smtp_from: str = ""
     max_upload_mb: int = 20
+    scheduler_seconds: int = 60  # between the scheduler's rounds (alerts, digests, retention)
 
     @property
     def database(self) -> str:
@@ -134,6 +135,7 @@ PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
     "smtp_password": (str, "any text"),
     "smtp_from": (str, "an email address"),
     "max_upload_mb": (_positive, "a whole number of megabytes above 0"),
+    "scheduler_seconds": (_positive, "a whole number of seconds above 0"),
 }
 
 

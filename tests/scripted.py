@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import uuid
 
-from bot.dialogue import ChatRunner
 from conversations.model import Answer, Reply
+from services.dialogue import ChatRunner
 
 ANSWERS: dict[str, list[Answer]] = {
     "language": [Answer(choice="language:en")],

@@ -13,7 +13,15 @@ BANNED = {
     "conversations": {"storage", "bot", "admin", "telegram", "aiohttp", "sqlalchemy"},
     "storage": {"bot", "admin", "telegram", "aiohttp", "conversations"},
     "locales": {"storage", "bot", "admin", "conversations", "procedures", "telegram", "aiohttp"},
+    # The application layer: no adapter, no web library, and nothing of the composition root.
+    "services": {"bot", "admin", "server", "telegram", "aiohttp"},
+    # The adapters never import each other (see the composition root below).
+    "admin": {"bot", "server", "telegram"},
 }
+# Only the composition root (the app `complaints serve` runs) knows both adapters; within bot/,
+# only the serve command starts it.
+COMPOSITION_ROOT = ROOT / "server.py"
+BOT_MAY_IMPORT_ROOT = {ROOT / "bot" / "commands" / "serve.py"}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -35,6 +43,23 @@ def test_imports_point_downward(package: str) -> None:
         if module.split(".")[0] in BANNED[package]
     ]
     assert wrong == []
+
+
+def test_bot_imports_admin_only_in_the_composition_root() -> None:
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        for line, module in imported_modules(path)
+        if module.split(".")[0] == "admin"
+        or (module.split(".")[0] == "server" and path not in BOT_MAY_IMPORT_ROOT)
+    ]
+    assert wrong == []
+
+
+def test_the_composition_root_knows_both_adapters() -> None:
+    """It is where the two meet; if it stopped importing either, the rule above guards nothing."""
+    roots = {module.split(".")[0] for _, module in imported_modules(COMPOSITION_ROOT)}
+    assert {"admin", "bot"} <= roots
 
 
 def test_the_check_catches_a_violation(tmp_path: Path) -> None:

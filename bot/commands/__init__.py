@@ -1,5 +1,5 @@
 """Sub-commands of `complaints`. Each module has `register(subparsers)` that sets `run`."""
 
-from bot.commands import chat, export_person, procedure, report, serve, staff
+from bot.commands import chat, export_person, migrate, procedure, report, serve, staff
 
-COMMANDS = (serve, chat, procedure, staff, report, export_person)
+COMMANDS = (serve, migrate, chat, procedure, staff, report, export_person)

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from services.export import export_person, find_person, to_html, to_json
 from storage.errors import NotFound
-from storage.export import export_person, find_person, to_html, to_json
 from storage.models import AuditEvent
 from storage.runtime import open_storage
 from storage.settings import load_settings

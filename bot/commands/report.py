@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from admin.report_formats import board_html, csv_text, json_text
+from services.report_formats import board_html, csv_text, json_text
 from storage.reports import Report, build_report
 from storage.runtime import open_storage
 from storage.settings import load_settings

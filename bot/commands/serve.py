@@ -5,21 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from dataclasses import replace
 
 from aiohttp import web
 
-from admin import setup_link
 from bot.delivery import DeliveryWorker, Sender
 from bot.email import EmailSender
 from bot.scheduler import Scheduler, channels_for
-from bot.telegram.app import TelegramApp, build_application, running
+from bot.telegram.app import TelegramApp, build_application, polling, running
 from bot.telegram.sender import TelegramSender
-from bot.web import create_app
+from server import create_app
+from services.setup import setup_link
 from storage.delivery import DeliveryStore
-from storage.runtime import Storage, open_storage
+from storage.leader import Leadership, together
+from storage.runtime import Storage, open_storage, require_current_schema
 from storage.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -35,13 +37,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    parser.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        help="do not migrate the database; refuse to start unless `complaints migrate` has "
+        "brought it to this version's schema",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
-    asyncio.run(serve(replace(settings, **overrides).with_secret_key()))
+    asyncio.run(serve(replace(settings, **overrides).with_secret_key(), migrate=args.migrate))
     return 0
 
 
@@ -55,10 +64,14 @@ def senders(storage: Storage, telegram: TelegramApp | None = None) -> dict[str, 
     return found
 
 
-async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
+async def serve(
+    settings: Settings, *, ready: asyncio.Event | None = None, migrate: bool = True
+) -> None:
     """Run until SIGINT or SIGTERM; every resource opened here is closed on the way out."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    storage = await open_storage(settings)
+    storage = await open_storage(settings, run_migrations=migrate)
+    if not migrate:
+        await require_current_schema(storage)
     telegram = build_application(storage, settings) if settings.telegram_token else None
     runner = web.AppRunner(create_app(storage, telegram=telegram), access_log=None)
     await runner.setup()
@@ -68,12 +81,22 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
+
         if telegram is not None:  # after the site: a webhook must be reachable when set
-            await bot.enter_async_context(running(telegram, settings))
+            await bot.enter_async_context(running(telegram, settings, poll=False))
         worker = DeliveryWorker(DeliveryStore(storage.sessions), senders(storage, telegram))
-        background.append(asyncio.create_task(worker.run(stop), name="outbox"))
-        scheduler = Scheduler(storage, channels=channels_for(storage))
-        background.append(asyncio.create_task(scheduler.run(stop), name="scheduler"))
+        scheduler = Scheduler(
+            storage, channels=channels_for(storage), interval=settings.scheduler_seconds
+        )
+        jobs = [worker.run, scheduler.run]
+        if telegram is not None:
+            jobs.append(functools.partial(polling, telegram))
+        # What must run once across processes runs in the one that leads (PostgreSQL; on
+        # SQLite the one process): the outbox, because Telegram's limits are per bot and per
+        # chat; the scheduler, so that each alert is decided once; getUpdates, which Telegram
+        # refuses to two callers. Every process serves the web and the webhook.
+        leadership = Leadership(storage.engine, "background")
+        background.append(asyncio.create_task(leadership.run(stop, together(jobs)), name="lead"))
         print(welcome(settings, await setup_link(storage)), flush=True)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

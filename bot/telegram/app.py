@@ -7,6 +7,7 @@ own webhook route (bot/telegram/webhook.py) when COMPLAINTS_TELEGRAM_WEBHOOK_URL
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -24,10 +25,10 @@ from telegram.ext import (
     ExtBot,
 )
 
-from bot.dialogue import ChatRunner
 from bot.telegram.commands import register_commands
 from bot.telegram.context import CHANNEL, Context, Services
 from bot.telegram.handlers import register
+from services.dialogue import ChatRunner
 from storage.runtime import Storage
 from storage.settings import Settings
 
@@ -121,9 +122,31 @@ async def _post_shutdown(application: TelegramApp) -> None:
         await downloads.aclose()
 
 
+async def _start_polling(application: TelegramApp) -> None:
+    if application.updater is not None:  # None in webhook mode
+        await application.updater.start_polling(
+            timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+        )
+
+
+async def polling(application: TelegramApp, stop: asyncio.Event) -> None:
+    """Fetch updates with getUpdates until `stop`. `complaints serve` runs this in the leading
+    process only: Telegram refuses two getUpdates callers at once. Webhook mode needs none."""
+    await _start_polling(application)
+    try:
+        await stop.wait()
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+
+
 @asynccontextmanager
-async def running(application: TelegramApp, settings: Settings) -> AsyncIterator[TelegramApp]:
-    """Run the Application in this event loop, in the order Application.run_polling uses."""
+async def running(
+    application: TelegramApp, settings: Settings, *, poll: bool = True
+) -> AsyncIterator[TelegramApp]:
+    """Run the Application in this event loop, in the order Application.run_polling uses.
+
+    With `poll` it also fetches updates; `complaints serve` leaves that to `polling`."""
     await application.initialize()
     try:
         if application.post_init is not None:
@@ -135,10 +158,8 @@ async def running(application: TelegramApp, settings: Settings) -> AsyncIterator
                 allowed_updates=ALLOWED_UPDATES,
             )
         await application.start()
-        if application.updater is not None:
-            await application.updater.start_polling(
-                timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
-            )
+        if poll:
+            await _start_polling(application)
         log.info(
             "Telegram bot running (%s)", "webhook" if settings.telegram_webhook_url else "polling"
         )

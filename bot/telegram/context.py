@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.dialogue import ChatRunner
+from services.dialogue import ChatRunner
 from storage.runtime import Storage
 
 CHANNEL = "telegram"

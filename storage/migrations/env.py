@@ -3,10 +3,10 @@
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 
-from storage.db import create_engine
+from storage.db import MIGRATION_LOCK, create_engine
 from storage.models import Base
 
 config = context.config
@@ -21,6 +21,11 @@ def do_run_migrations(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Processes starting together on an empty database queue here; the next one in
+            # then reads the version table the first wrote and finds nothing to do. The lock
+            # ends with the transaction. (SQLite's BEGIN IMMEDIATE already serialises them.)
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

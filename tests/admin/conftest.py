@@ -1,4 +1,4 @@
-"""The real application (bot.web.create_app) on each database, with the fake clock."""
+"""The real application (server.create_app) on each database, with the fake clock."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 
-from bot.web import create_app
+from server import create_app
 from storage import staff
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from admin.setup import setup_token
 from procedures.case import ContactMethod, Supporter
+from services.setup import setup_token
 from storage.runtime import Storage
 from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
 from tests.browser import BROWSER

@@ -15,8 +15,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.web import create_app
 from procedures.case import NewComplaint
+from server import create_app
 from storage.models import Attachment
 from storage.runtime import Storage
 from storage.visibility import name_subject

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, make_mocked_request
 from sqlalchemy import func, select
 
 from admin.security import set_session_cookie
-from admin.setup import setup_link, setup_token
+from services.setup import setup_link, setup_token
 from storage.models import LoginAttempt, Outbox, StaffSession
 from storage.runtime import Storage
 from storage.staff import StaffDirectory, totp_code, verify_totp

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.dialogue import ChatRunner
 from conversations.model import Answer, Draft
+from services.dialogue import ChatRunner
 from storage.runtime import Storage
 from tests.scripted import complain
 

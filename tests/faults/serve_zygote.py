@@ -18,7 +18,7 @@ import sys
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.cli import main  # imports every command, serve with PTB, aiohttp and SQLAlchemy
-from bot.web import create_app
+from server import create_app
 from storage.runtime import open_storage
 from storage.settings import load_settings
 

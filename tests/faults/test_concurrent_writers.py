@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.delivery import DeliveryWorker, Limits
-from bot.dialogue import ChatRunner
 from bot.scheduler import Scheduler
 from procedures.case import Kind, NewComplaint, Received
+from services.dialogue import ChatRunner
 from storage.delivery import DeliveryStore, Item
 from storage.errors import CaseError
 from storage.models import Complaint

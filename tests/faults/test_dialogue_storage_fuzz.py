@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.dialogue import ChatRunner
 from conversations.followup import AFTER_BY_ID
 from conversations.model import Answer, Effect, FileRef
 from conversations.steps import BY_ID
+from services.dialogue import ChatRunner
 from storage.db import migrate
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings

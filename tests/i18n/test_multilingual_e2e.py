@@ -24,8 +24,8 @@ from aiohttp.test_utils import TestServer
 from bot.delivery import DeliveryWorker
 from bot.telegram.app import build_application, running
 from bot.telegram.sender import TelegramSender
-from bot.web import create_app
 from locales import Translator, translator
+from server import create_app
 from storage.delivery import DeliveryStore
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.dialogue import ChatRunner
 from conversations.model import Answer, Reply
 from procedures.loader import preset_names
 from procedures.translations import in_sentence
+from services.dialogue import ChatRunner
 from storage.models import Outbox
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.web import create_app
+from server import create_app
 from storage.runtime import open_storage
 from storage.settings import Settings
 from tests.browser import ARGS, CHROMIUM

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from admin.report_formats import board_html, csv_text, json_text, safe_cell
+from services.report_formats import board_html, csv_text, json_text, safe_cell
 from storage.reports import Report, Tally, build_report, percentile_90, working_days_between
 from storage.runtime import Storage
 from tests.conftest import FakeClock

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from bot.web import create_app
+from server import create_app
 from storage import staff
 from storage.models import AuditEvent, Person
 from storage.runtime import Storage

@@ -12,12 +12,12 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from procedures.case import ContactMethod, Kind, NewComplaint, Received, Representative
+from services.export import export_person, find_person, to_html, to_json
+from services.retention import Retention
 from storage.db import is_sqlite
-from storage.export import export_person, find_person, to_html, to_json
 from storage.models import AuditEvent, Base, Complaint, Draft, Person
 from storage.reports import build_report
 from storage.restrictions import active_for, restrict
-from storage.retention import Retention
 from storage.runtime import Storage
 from storage.staff import StaffDirectory
 from tests.conftest import FakeClock

@@ -9,10 +9,10 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from procedures.case import Kind, NewComplaint, Received, Supporter
+from services.retention import Retention
 from storage.models import AuditEvent, Outbox
 from storage.models import Supporter as SupporterRow
 from storage.queries import Queries
-from storage.retention import Retention
 from storage.runtime import Storage
 from storage.staff import StaffDirectory
 

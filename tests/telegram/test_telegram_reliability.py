@@ -15,7 +15,7 @@ from bot.delivery import DeliveryWorker
 from bot.telegram.app import TelegramApp, build_application, running
 from bot.telegram.commands import telegram_languages
 from bot.telegram.sender import TelegramSender
-from bot.web import create_app
+from server import create_app
 from storage.delivery import DeliveryStore
 from storage.models import Draft, Outbox, Person, ProcessedUpdate
 from storage.runtime import Storage, open_storage

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.web import create_app
+from server import create_app
 from storage.models import Attachment, Complaint, Draft, Outbox, StageRecord
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings

@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from admin.app import create_admin_app
-from bot import webchat
+from bot import readiness, webchat
 from bot.keys import STORAGE
 from bot.telegram import webhook
 from bot.telegram.app import TelegramApp, webhook_secret
@@ -93,6 +93,7 @@ def create_app(storage: Storage, *, telegram: TelegramApp | None = None) -> web.
     app[STORAGE] = storage
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
+    app.router.add_get("/ready", readiness.ready)
     webchat.setup(app)
     app.add_subapp("/staff/", create_admin_app(storage))
     if telegram is not None and storage.settings.telegram_webhook_url:

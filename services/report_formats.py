@@ -14,10 +14,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from admin.charts import Series, bar_chart
-from admin.pages import CHANNEL_WORDS, long_date
 from conversations.labels import adjustment_labels
 from locales import LANGUAGES, translator
+from services.charts import Series, bar_chart
+from services.words import CHANNEL_WORDS, long_date
 from storage.reports import Report, Tally
 
 HERE = Path(__file__).parent
