@@ -11,13 +11,18 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 
 def read_translations(path: Path) -> dict[str, str]:
-    """{msgid: msgstr} of a .po file; empty and fuzzy entries left out (they fall back)."""
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
+    """{msgid: msgstr} of a .po file; empty and fuzzy entries left out (they fall back).
+
+    Raises ValueError (naming the file and line) for a file that is not valid .po."""
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+    except PoFileError as error:  # as ValueError, so callers need not know Babel
+        raise ValueError(f"{path.name}: {error}") from None
     return {
         str(m.id): str(m.string)
         for m in catalog
