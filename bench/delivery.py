@@ -97,7 +97,9 @@ async def deliver(storage: Storage, api: FakeBotAPI, bot: TelegramApp, run: Run)
     await seed(storage, run)
     stop = asyncio.Event()
     worker = DeliveryWorker(
-        DeliveryStore(storage.sessions), {"telegram": TelegramSender(bot.bot)}, limits=Limits()
+        DeliveryStore(storage.sessions),
+        {"telegram": TelegramSender(bot.bot_data.outbox or bot.bot)},
+        limits=Limits(),
     )
     started = time.monotonic()
     task = asyncio.create_task(worker.run(stop))

@@ -5,12 +5,18 @@ transactions writing a draft of the same size (the least any design must do per 
 Target: our turns per second >= 0.5 x the baseline's transactions per second.
 
     python bench/intake.py [--complainants 200] [--database-url postgresql+asyncpg://...]
+    python bench/intake.py --processes 2 --database-url postgresql+asyncpg://...  # scaling
+
+With --processes N the same complainants are also split over N processes sharing the
+database (as several `complaints serve` would), and turns/s is printed against one process
+running the same split in the same run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import tempfile
 import time
 import uuid
@@ -52,6 +58,39 @@ async def ours(storage: Storage, complainants: int) -> tuple[float, list[float],
     return sum(turns) / elapsed, latencies, sum(turns)
 
 
+def _share(url: str, folder: str, complainants: int, start: object, out: object) -> None:
+    """In a child process: one share of the complainants, after every child is ready."""
+
+    async def run() -> tuple[int, float]:
+        settings = Settings(data_dir=Path(folder), secret_key="bench", database_url=url)
+        storage = await open_storage(settings, run_migrations=False)
+        try:
+            start.wait()  # type: ignore[attr-defined]
+            began = time.perf_counter()
+            _rate, _latencies, turns = await ours(storage, complainants)
+            return turns, time.perf_counter() - began
+        finally:
+            await storage.close()
+
+    out.put(asyncio.run(run()))  # type: ignore[attr-defined]
+
+
+def across(url: str, folder: str, complainants: int, processes: int) -> float:
+    """Turns/s of `complainants` split over `processes` processes started together."""
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Barrier(processes), context.Queue()
+    shares = [complainants // processes] * processes
+    children = [
+        context.Process(target=_share, args=(url, folder, share, start, out)) for share in shares
+    ]
+    for child in children:
+        child.start()
+    results = [out.get(timeout=600) for _ in children]
+    for child in children:
+        child.join()
+    return sum(turns for turns, _ in results) / max(elapsed for _, elapsed in results)
+
+
 async def baseline(url: str, transactions: int, concurrency: int, size: int) -> float:
     """Bare durable single-row upserts of a draft-sized JSON document, same engine settings."""
     engine = create_engine(url)
@@ -81,6 +120,9 @@ async def baseline(url: str, transactions: int, concurrency: int, size: int) -> 
 async def main() -> None:
     parser = arguments(__doc__ or "")
     parser.add_argument("--complainants", type=int, default=200)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="also split the complainants over N processes"
+    )
     args = parser.parse_args()
     complainants = 5 if args.quick else args.complainants
     with tempfile.TemporaryDirectory() as folder:
@@ -101,8 +143,22 @@ async def main() -> None:
         base = await baseline(
             url, transactions=max(200, turns), concurrency=min(complainants, 20), size=draft_size
         )
+        scaled = []
+        if args.processes > 1:
+            for count in (1, args.processes):
+                scaled.append(await asyncio.to_thread(across, url, folder, complainants, count))
+    scaling = [
+        Figure(
+            f"intake turns/s, {args.processes} processes",
+            scaled[1],
+            "turns/s",
+            "ratio to 1 process (ceiling: cores)",
+            scaled[0],
+        )
+    ]
     report(
         [
+            *(scaling if scaled else []),
             Figure("intake turns/s", rate, "turns/s", ">= 0.5 x baseline", base),
             Figure("intake p50 turn latency", percentile(latencies, 50) * 1000, "ms", "report"),
             Figure("intake p99 turn latency", percentile(latencies, 99) * 1000, "ms", "report"),

@@ -16,6 +16,7 @@ Figure: p95 of the staff pages (target <= 50 ms on SQLite); baseline: p95 of /he
 under the same 20 clients in the same run, and the ratio.
 
     python bench/staff.py [--complaints 100000] [--clients 20] [--seconds 20]
+    python bench/staff.py --processes 2 --database-url postgresql+asyncpg://...  # scaling
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ async def seed(storage: Storage, complaints: int, seed_value: int = 1) -> int:
 
 @asynccontextmanager
 async def staff_session(serve: ServeProcess, n: int = 0) -> AsyncIterator[aiohttp.ClientSession]:
-    """A browser signed in as staff{n} through the login form."""
+    """A browser signed in as staff{n} through the login form of `serve`."""
     session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
     try:
         async with session.get(f"{serve.url}/staff/login") as page:
@@ -238,6 +239,32 @@ async def client(
         timings[kind].append(time.perf_counter() - started)
 
 
+async def load(
+    serves: list[ServeProcess],
+    clients: int,
+    seconds: float,
+    complaints: int,
+    timings: dict[str, list[float]],
+    rng: random.Random,
+) -> None:
+    """`clients` signed-in staff spread over `serves`, each clicking as fast as answered."""
+    async with AsyncExitStack() as stack:
+        signed_in = [
+            (
+                serves[n % len(serves)],
+                await stack.enter_async_context(staff_session(serves[n % len(serves)], n)),
+            )
+            for n in range(clients)
+        ]
+        until = time.monotonic() + seconds
+        await asyncio.gather(
+            *(
+                client(serve, s, until, complaints, timings, random.Random(rng.random()))
+                for serve, s in signed_in
+            )
+        )
+
+
 async def health(serve: ServeProcess, until: float, timings: list[float]) -> None:
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < until:
@@ -254,6 +281,13 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
         "--without-scheduler", action="store_true", help="diagnosis: skip the scheduler's rounds"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="also measure pages/s with N serve processes on the same (PostgreSQL) database, "
+        "clients spread over them, against 1 process in the same run",
     )
     args = parser.parse_args()
     complaints = 500 if args.quick else args.complaints
@@ -272,30 +306,31 @@ async def main() -> None:
         serve = ServeProcess(data, args.database_url)
         if args.without_scheduler:
             serve.command = WITHOUT_SCHEDULER
+        serves = [serve] + [
+            ServeProcess(data / f"process{n}", args.database_url) for n in range(1, args.processes)
+        ]
         timings: dict[str, list[float]] = defaultdict(list)
         base: list[float] = []
+        scaled: list[float] = []  # pages/s with 1 process, then with all of them
         try:
             await serve.start()
             rng = random.Random(3)
             # Baseline first, then the pages, each with the same number of clients.
             until = time.monotonic() + seconds / 2
             await asyncio.gather(*(health(serve, until, base) for _ in range(clients)))
-            async with AsyncExitStack() as stack:
-                sessions = [
-                    await stack.enter_async_context(staff_session(serve, n)) for n in range(clients)
-                ]
-                until = time.monotonic() + seconds
-                await asyncio.gather(
-                    *(
-                        client(serve, s, until, complaints, timings, random.Random(rng.random()))
-                        for s in sessions
-                    )
-                )
+            await load([serve], clients, seconds, complaints, timings, rng)
+            if len(serves) > 1:
+                await asyncio.gather(*(other.start() for other in serves[1:]))
+                for group in ([serve], serves):
+                    counted: dict[str, list[float]] = defaultdict(list)
+                    await load(group, clients, seconds, complaints, counted, rng)
+                    scaled.append(sum(len(v) for v in counted.values()) / seconds)
         except BaseException:
-            print(serve.log(), file=sys.stderr)
+            print("\n".join(s.log() for s in serves), file=sys.stderr)
             raise
         finally:
-            serve.stop()
+            for each in serves:
+                each.stop()
     pages = [t for values in timings.values() for t in values]
     ms = 1000
     base95 = percentile(base, 95) * ms
@@ -307,6 +342,19 @@ async def main() -> None:
             Figure("staff p95 case page", percentile(timings["case"], 95) * ms, "ms", "<= 50"),
             Figure("staff pages/s", len(pages) / seconds, "pages/s", "report"),
             Figure("staff seed complaints/s", complaints / seeding, "rows/s", "report"),
+            *(
+                [
+                    Figure(
+                        f"staff pages/s, {args.processes} processes",
+                        scaled[1],
+                        "pages/s",
+                        "ratio to 1 process (ceiling: cores)",
+                        scaled[0],
+                    )
+                ]
+                if scaled
+                else []
+            ),
             Figure("baseline /health p95", base95, "ms", "reference"),
         ]
     )

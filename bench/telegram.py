@@ -28,7 +28,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from common import ROOT, Figure, arguments, percentile, report
 from footprint import ServeProcess
@@ -189,9 +188,18 @@ async def echo_baseline(api: FakeBotAPI, users: int, per_user: int) -> float:
 
 
 def echo_bot(api_url: str) -> None:
-    """The baseline: python-telegram-bot's minimal echo bot, polling."""
+    """The baseline: python-telegram-bot's minimal echo bot, polling, with the concurrency
+    and rate-limit settings `complaints serve` uses (bot/telegram/app.py)."""
     from telegram import Update
-    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+    from telegram.ext import (
+        AIORateLimiter,
+        ApplicationBuilder,
+        ContextTypes,
+        MessageHandler,
+        filters,
+    )
+
+    from bot.telegram.updates import PerChat
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None
@@ -202,64 +210,12 @@ def echo_bot(api_url: str) -> None:
         .token(os.environ["BENCH_TOKEN"])
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
+        .concurrent_updates(PerChat())
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.run_polling(timeout=10)
-
-
-def serve_tuned() -> None:
-    """`complaints serve` with the two changes the README proposes, for comparison:
-
-    - updates of different chats handled concurrently, each chat's still one at a time
-      (a per-chat lock in a PTB update processor, instead of concurrent_updates(False));
-    - AIORateLimiter's overall 30 requests/s lifted (it counts edits and replies too).
-    """
-    from telegram import Update
-    from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor
-
-    class PerChat(BaseUpdateProcessor):
-        def __init__(self) -> None:
-            super().__init__(max_concurrent_updates=256)
-            self.locks: dict[object, asyncio.Lock] = {}
-
-        async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-            chat = update.effective_chat if isinstance(update, Update) else None
-            key = chat.id if chat is not None else None
-            lock = self.locks.setdefault(key, asyncio.Lock())
-            async with lock:  # FIFO: a chat's updates keep their order
-                await coroutine
-            if not lock.locked() and self.locks.get(key) is lock:
-                del self.locks[key]
-
-        async def initialize(self) -> None:
-            return None
-
-        async def shutdown(self) -> None:
-            return None
-
-    original_limiter = AIORateLimiter.__init__
-    original_concurrent = ApplicationBuilder.concurrent_updates
-
-    def limiter(self: AIORateLimiter, *args: Any, **kwargs: Any) -> None:
-        original_limiter(self, *args, **{**kwargs, "overall_max_rate": 0})
-
-    def concurrent(self: ApplicationBuilder, _value: object) -> ApplicationBuilder:
-        return original_concurrent(self, PerChat())
-
-    AIORateLimiter.__init__ = limiter  # type: ignore[method-assign]
-    ApplicationBuilder.concurrent_updates = concurrent  # type: ignore[method-assign,assignment]
-    from bot.cli import main as cli
-
-    profile = os.environ.get("BENCH_PROFILE")  # a path: write a pyinstrument profile there
-    if not profile:
-        sys.exit(cli(["--log-level", "WARNING", "serve"]))
-    from pyinstrument import Profiler
-
-    with Profiler() as profiler:
-        code = cli(["--log-level", "WARNING", "serve"])
-    Path(profile).write_text(profiler.output_text(unicode=False, show_all=False))
-    sys.exit(code)
 
 
 @dataclass
@@ -297,32 +253,14 @@ async def main() -> None:
     parser = arguments(__doc__ or "")
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--rate", type=float, default=50.0, help="updates/s of the paced run")
-    parser.add_argument(
-        "--shipped-rate", type=float, default=12.0, help="paced rate for serve as shipped"
-    )
     parser.add_argument("--paced-seconds", type=float, default=20.0)
     args = parser.parse_args()
     users = 2 if args.quick else args.users
-    tuned_command = (sys.executable, str(Path(__file__)), "--serve-tuned")
     with tempfile.TemporaryDirectory() as folder:
         async with FakeBotAPI(token=TOKEN) as api:
             shipped = await measure(
                 api,
                 ServeProcess(Path(folder) / "a", args.database_url, api.root_url, TOKEN),
-                users,
-                args.shipped_rate,
-                args.paced_seconds,
-                args.quick,
-            )
-            tuned = await measure(
-                api,
-                ServeProcess(
-                    Path(folder) / "b",
-                    args.database_url,
-                    api.root_url,
-                    TOKEN,
-                    command=tuned_command,
-                ),
                 users,
                 args.rate,
                 args.paced_seconds,
@@ -337,38 +275,22 @@ async def main() -> None:
                 "telegram p95 reply, paced",
                 percentile(shipped.paced, 95) * ms,
                 "ms",
-                f"<= 100 (at {args.shipped_rate:g}/s)",
+                f"<= 100 (at {args.rate:g}/s)",
             ),
             Figure("telegram paced rate", shipped.paced_rate, "updates/s", "report"),
             Figure("telegram p95 flat out", percentile(shipped.latencies, 95) * ms, "ms", "report"),
-            Figure(
-                "telegram tuned updates/s",
-                tuned.rate,
-                "updates/s",
-                ">= 0.5 x echo",
-                echo,
-            ),
-            Figure(
-                "telegram tuned p95, paced",
-                percentile(tuned.paced, 95) * ms,
-                "ms",
-                f"<= 100 (at {args.rate:g}/s)",
-            ),
-            Figure("telegram tuned paced rate", tuned.paced_rate, "updates/s", "report"),
             Figure("baseline echo bot updates/s", echo, "updates/s", "reference"),
         ]
     )
     print(
-        f"# {users} people x {shipped.per_user} updates flat out, then paced runs; bot = "
-        f"`complaints serve` as shipped, and tuned (per-chat concurrency, no 30/s cap) on "
-        f"{args.database_url.split(':')[0] or 'SQLite'}"
+        f"# {users} people x {shipped.per_user} updates flat out, then paced; bot = "
+        f"`complaints serve` as shipped on {args.database_url.split(':')[0] or 'SQLite'}; echo "
+        "bot with the same concurrency and rate-limit settings"
     )
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--echo-bot":
         echo_bot(sys.argv[2])
-    elif sys.argv[1:] == ["--serve-tuned"]:
-        serve_tuned()
     else:
         asyncio.run(main())

@@ -60,7 +60,7 @@ def senders(storage: Storage, telegram: TelegramApp | None = None) -> dict[str, 
     if storage.settings.smtp_host:
         found["email"] = EmailSender(storage.settings, storage.procedure.organisation)
     if telegram is not None:
-        found["telegram"] = TelegramSender(telegram.bot)
+        found["telegram"] = TelegramSender(telegram.bot_data.outbox or telegram.bot)
     return found
 
 

@@ -28,6 +28,7 @@ from telegram.ext import (
 from bot.telegram.commands import register_commands
 from bot.telegram.context import CHANNEL, Context, Services
 from bot.telegram.handlers import register
+from bot.telegram.updates import PerChat
 from services.dialogue import ChatRunner
 from storage.runtime import Storage
 from storage.settings import Settings
@@ -95,10 +96,11 @@ def build_application(storage: Storage, settings: Settings) -> TelegramApp:
         .base_url(f"{api}/bot")  # PTB appends the token
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(context=Context, bot_data=Services))
-        # One update at a time: a person's answers must reach the dialogue in order.
-        .concurrent_updates(False)
-        # Retries replies in the conversation on 429; the outbox paces its own sends.
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # Chats side by side, each chat's updates in order (bot/telegram/updates.py).
+        .concurrent_updates(PerChat())
+        # Answers in a conversation retry on 429 but wait for no overall quota: Telegram's
+        # ~30 messages/s is for bulk sends, which the outbox's own bot keeps (outbox_bot).
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -107,12 +109,27 @@ def build_application(storage: Storage, settings: Settings) -> TelegramApp:
     application: TelegramApp = builder.build()  # type: ignore[assignment]
     application.bot_data.storage = storage
     application.bot_data.runner = ChatRunner(storage, CHANNEL)
+    application.bot_data.outbox = outbox_bot(settings)
     register(application)
     return application
 
 
+def outbox_bot(settings: Settings) -> ExtBot[None]:
+    """The bot the outbox sends with: PTB's limiter keeps bulk sends under ~30/s overall and
+    retries on 429 (the worker itself spaces each chat's messages)."""
+    api = settings.telegram_api_url.rstrip("/")
+    return ExtBot(
+        settings.telegram_token,
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        rate_limiter=AIORateLimiter(max_retries=2),
+    )
+
+
 async def _post_init(application: TelegramApp) -> None:
     application.bot_data.downloads = httpx.AsyncClient(timeout=httpx.Timeout(30.0))
+    if application.bot_data.outbox is not None:
+        await application.bot_data.outbox.initialize()
     await register_commands(application.bot)
 
 
@@ -120,6 +137,9 @@ async def _post_shutdown(application: TelegramApp) -> None:
     downloads, application.bot_data.downloads = application.bot_data.downloads, None
     if downloads is not None:
         await downloads.aclose()
+    outbox, application.bot_data.outbox = application.bot_data.outbox, None
+    if outbox is not None:
+        await outbox.shutdown()
 
 
 async def _start_polling(application: TelegramApp) -> None:

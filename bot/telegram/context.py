@@ -22,6 +22,7 @@ class Services:
     storage: Storage | None = None
     runner: ChatRunner | None = None
     downloads: httpx.AsyncClient | None = None
+    outbox: ExtBot[None] | None = None  # the outbox's bot, with the overall rate limit
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]):

@@ -7,6 +7,7 @@ nothing and is not answered twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 
@@ -82,17 +83,22 @@ async def on_button(update: Update, context: Context) -> None:
     """Answer the press, pass the choice on, and mark the question as answered."""
     query = update.callback_query
     assert query is not None
-    await _answer_query(query)
-    data = query.data or ""
-    choice = data
-    if data.startswith(HASHED):
-        current = await context.runner.current(str(query.from_user.id))
-        choice = resolve(data, current.choices)
-    replies = await _handle(update, context, Answer(choice=choice))
-    if replies is None:
-        return
-    await _mark_answered(context, query, data)
-    await _show(update, context, replies)
+    # The spinner stops while the turn is worked out: one round trip off the reply's wait.
+    answering = asyncio.create_task(_answer_query(query))
+    try:
+        data = query.data or ""
+        choice = data
+        if data.startswith(HASHED):
+            current = await context.runner.current(str(query.from_user.id))
+            choice = resolve(data, current.choices)
+        replies = await _handle(update, context, Answer(choice=choice))
+        if replies is None:
+            return
+        _forget_keyboard(context, query)  # marked below: _show need not edit it too
+        await _show(update, context, replies)  # the reply first, then tidy the question
+        await _mark_answered(query, data)
+    finally:
+        await answering
 
 
 async def on_file(update: Update, context: Context) -> None:
@@ -221,13 +227,19 @@ async def _answer_query(query: CallbackQuery) -> None:
         log.debug("callback query not answered: %s", error.message)
 
 
-async def _mark_answered(context: Context, query: CallbackQuery, data: str) -> None:
+def _forget_keyboard(context: Context, query: CallbackQuery) -> None:
+    message = query.message
+    if context.chat_data is None or not isinstance(message, Message):
+        return
+    if context.chat_data.get(KEYBOARD) == message.message_id:
+        del context.chat_data[KEYBOARD]
+
+
+async def _mark_answered(query: CallbackQuery, data: str) -> None:
     """Take the buttons off the question and show the chosen one under it."""
     message = query.message
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    if context.chat_data is not None and context.chat_data.get(KEYBOARD) == message.message_id:
-        del context.chat_data[KEYBOARD]  # marked here; _keep_one_keyboard need not touch it
     buttons = [b for row in message.reply_markup.inline_keyboard for b in row]
     label = next((b.text for b in buttons if b.callback_data == data), None)
     marked = answered(message.text, label) if message.text and label else None

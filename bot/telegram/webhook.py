@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -20,8 +19,6 @@ HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 def setup(app: web.Application, application: TelegramApp, secret: str) -> None:
     """Register the route; COMPLAINTS_TELEGRAM_WEBHOOK_URL must reach PATH on this server."""
-    # One update at a time, as with polling: a person's answers reach the dialogue in order.
-    lock = asyncio.Lock()
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
@@ -38,9 +35,11 @@ def setup(app: web.Application, application: TelegramApp, secret: str) -> None:
             return web.Response(status=400)
         update = Update.de_json(data, application.bot)
         # Handled before the 200: if we die first, Telegram sends the update again, and the
-        # dialogue ignores an update id it has already stored.
-        async with lock:
-            await application.process_update(update)
+        # dialogue ignores an update id it has already stored. Through the Application's
+        # update processor, as with polling: chats side by side, one chat's updates in order.
+        await application.update_processor.process_update(
+            update, application.process_update(update)
+        )
         return web.Response()
 
     app.router.add_post(PATH, receive)
