@@ -6,7 +6,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from admin import accounts, auth, case_views, intake, reports
+from admin import (
+    accounts,
+    auth,
+    case_views,
+    committee,
+    enquiries,
+    intake,
+    letters,
+    report_schedules,
+    reports,
+    restrictions,
+)
 from admin.errors import error_middleware
 from admin.keys import CLOCK, DIRECTORY, QUERIES, SESSIONS, STORAGE
 from admin.pages import setup_templates
@@ -62,6 +73,8 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post(CASE + "/actions/{action}", case_views.action, name="action")
     add.add_post(CASE + "/subject", case_views.set_subject, name="subject")
     add.add_post(CASE + "/handler", case_views.set_handler, name="handler")
+    add.add_post(CASE + "/investigator", case_views.set_investigator, name="investigator")
+    add.add_get(CASE + "/form", case_views.complaint_form, name="complaint_form")
     add.add_post("/outbox/{outbox_id:\\d+}/done", case_views.outbox_done, name="outbox_done")
     add.add_post(
         "/callbacks/{callback_id:\\d+}/done", case_views.callback_done, name="callback_done"
@@ -71,10 +84,23 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post("/intake", intake.new, name="intake_new")
     add.add_get("/intake/{token:[A-Za-z0-9_-]{16}}", intake.show, name="intake_show")
     add.add_post("/intake/{token:[A-Za-z0-9_-]{16}}", intake.answer, name="intake_answer")
+    add.add_get("/enquiries", enquiries.enquiry_form, name="enquiries")
+    add.add_post("/enquiries", enquiries.record_enquiry, name="enquiry_new")
+    add.add_get("/reports/schedules", report_schedules.schedules_page, name="schedules")
+    add.add_post("/reports/schedules", report_schedules.add, name="schedule_add")
+    add.add_post("/reports/schedules/{schedule_id:\\d+}/next", report_schedules.next_date)
+    add.add_get("/committee", committee.committee_page, name="committee")
+    add.add_post("/committee", committee.mark_noted_view, name="committee_noted")
+    add.add_post("/people/{person_id:\\d+}/restrict", restrictions.add_restriction)
+    add.add_post(
+        "/people/{person_id:\\d+}/restrictions/{restriction_id:\\d+}/lift",
+        restrictions.end_restriction,
+    )
     add.add_get("/accounts", accounts.accounts, name="accounts")
     add.add_post("/accounts", accounts.add_account, name="account_add")
     add.add_post("/accounts/{staff_id:\\d+}/roles", accounts.set_roles, name="account_roles")
     add.add_post("/accounts/{staff_id:\\d+}/active", accounts.set_active, name="account_active")
     add.add_get("/audit", accounts.audit_log, name="audit")
     reports.setup(app)
+    letters.setup(app)
     return app

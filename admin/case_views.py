@@ -11,8 +11,11 @@ from aiohttp import web
 from admin.keys import QUERIES, STORAGE
 from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
+from services import letters
 from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
+from storage.complaint_forms import completed_form
 from storage.errors import InvalidInput, NotFound
+from storage.investigators import record_external_investigator
 from storage.queries import CaseFilters
 from storage.staff import procedure_roles
 from storage.visibility import name_handler, name_subject
@@ -39,7 +42,8 @@ def _version(form: Form) -> int:
 async def dashboard(request: web.Request) -> web.StreamResponse:
     me = signed_in(request).staff
     board = await request.app[QUERIES].dashboard(me.id)
-    return render(request, "dashboard.html", {"board": board})
+    post = await letters.to_post(request.app[STORAGE], me.id)
+    return render(request, "dashboard.html", {"board": board, "post": post})
 
 
 async def case_list(request: web.Request) -> web.StreamResponse:
@@ -103,6 +107,7 @@ async def _case_page(
         "last_stage": storage.procedure.last_stage,
         "has_external_body": storage.procedure.external_body is not None,
         "categories": {c.id: c.label for c in storage.procedure.categories},
+        "post": await letters.of_case(storage, detail.case.id, me.id),
     }
     return render(request, "case.html", context, status=status)
 
@@ -218,6 +223,33 @@ async def set_handler(request: web.Request) -> web.StreamResponse:
     except InvalidInput as error:
         return await _case_page(
             request, error_for="handler", error=str(error), values=form, status=400
+        )
+    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+
+async def complaint_form(request: web.Request) -> web.StreamResponse:
+    """The organisation's complaints form, completed from the answers, ready to print."""
+    me = signed_in(request).staff
+    form = await completed_form(request.app[STORAGE].cases, _case_id(request), me.id)
+    return render(request, "form.html", {"form": form, "case_id": _case_id(request)})
+
+
+async def set_investigator(request: web.Request) -> web.StreamResponse:
+    me = signed_in(request).staff
+    form = await request.post()
+    case_id = _case_id(request)
+    try:
+        await record_external_investigator(
+            request.app[STORAGE].cases,
+            case_id,
+            name=str(form.get("name", "")),
+            organisation=str(form.get("organisation", "")),
+            staff_id=me.id,
+            expected_version=_version(form),
+        )
+    except InvalidInput as error:
+        return await _case_page(
+            request, error_for="investigator", error=str(error), values=form, status=400
         )
     raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
 

@@ -74,6 +74,8 @@ def render(
         "is_admin": bool(session and ADMIN in session.staff.roles),
         "csrf": csrf_token(request),
         "organisation": storage.procedure.organisation,
+        "takes_enquiries": storage.procedure.enquiries is not None,
+        "committee": storage.procedure.committee,
         "today": today,
         "path": request.path,
     }

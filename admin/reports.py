@@ -13,7 +13,7 @@ from datetime import date
 from aiohttp import web
 from sqlalchemy import select
 
-from admin.keys import CLOCK, STORAGE
+from admin.keys import CLOCK, DIRECTORY, STORAGE
 from admin.pages import render
 from admin.security import signed_in
 from services.export import export_person, find_person, to_html, to_json
@@ -162,6 +162,7 @@ async def person_page(request: web.Request) -> web.StreamResponse:
         "person": person,
         "references": references,
         "restrictions": await active_for(storage.sessions, person_id),
+        "staff": [s for s in await request.app[DIRECTORY].all() if s.active],
         "done": request.query.get("done", ""),
         "error": "",
     }

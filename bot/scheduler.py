@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from services.retention import Retention
+from services.scheduled_reports import send_due_reports
 from storage.alerts import Alert, CaseFacts, DueItem, Letter, Recipient, StaffAlerts
 from storage.restrictions import due_for_review
 from storage.runtime import Storage
@@ -72,9 +73,20 @@ def alert_text(alert: Alert, link: str) -> tuple[str, str]:
         kind = "complaint" if case.kind == "complaint" else case.kind
         subject = f"New {kind}: {ref}"
         lines = [f"A new {kind} has arrived: {ref}, {_stage(case)}.", *_dates(case)]
+        if alert.to_contact:
+            lines.append(
+                "You are this person's single point of contact under a contact arrangement. "
+                "The complaint is received and handled as usual."
+            )
     elif alert.what == "escalate":
         subject = f"Escalated: {ref}"
         lines = [f"{ref} has been taken to {_stage(case)}.", *_dates(case)]
+    elif alert.what == "add_information":
+        subject = f"New message: {ref}"
+        lines = [
+            f"The complainant sent more about {ref}. You are their single point of contact "
+            "under a contact arrangement: please reply to them.",
+        ]
     elif alert.what == "failed":
         subject = f"Message not delivered: {ref}"
         lines = [
@@ -153,6 +165,8 @@ class Scheduler:
             await self.alerts.queue(alert.key, self._letters(recipients, subject, body), now=now)
         if self.storage.calendar.is_working_day(today) and local.hour >= DIGEST_HOUR:
             await self._digests(today, now)
+        if "email" in self.channels and local.hour >= DIGEST_HOUR:
+            await send_due_reports(self.storage, today=today, now=now)
         key = f"retention:{today.isoformat()}"
         if not await self.alerts.is_done(key):
             await self.retention.run(now=now)

@@ -250,6 +250,13 @@ def with_reference(draft: Draft, reference: str) -> Draft:
     return updated
 
 
+def _form_name(draft: Draft, ctx: Context) -> str:
+    form = ctx.procedure.complaint_form
+    if form and kind(draft) == "complaint" and draft.answers.get("route") != "informal":
+        return form.name
+    return ""
+
+
 def receipt(
     draft: Draft,
     ctx: Context,
@@ -272,6 +279,7 @@ def receipt(
             handler_label=handler_label,
             acknowledge_by=acknowledge_by,
             respond_by=respond_by,
+            form=_form_name(draft, ctx),
         )
     ]
     if what == "complaint":

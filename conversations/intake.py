@@ -564,4 +564,9 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
         late=when.get("status") in ("late", "too_late"),
         attachments=tuple(str(ref) for ref in files if ref),
         supporter=supporter,
+        relationship_to_org=(
+            str(a.get("org_relationship") or "")
+            if complaint and a.get("org_relationship") != "other"
+            else ""
+        ),
     )

@@ -378,6 +378,35 @@ def ask_category(draft: Draft, ctx: Context, t: Translator) -> Question:
     )
 
 
+def fills_form(draft: Draft, ctx: Context) -> bool:
+    """A formal complaint to an organisation whose own form the answers fill in."""
+    form = ctx.procedure.complaint_form
+    return (
+        bool(form and form.relationships)
+        and is_complaint(draft, ctx)
+        and (draft.answers.get("route") != "informal")
+    )
+
+
+def _relationships(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
+    form = ctx.procedure.localised(t.lang).complaint_form
+    labels = {r.id: r.label for r in (form.relationships if form else ())}
+    # TRANSLATORS: a category choice for "What is it mainly about?"
+    labels["other"] = t.gettext("Something else, or not sure")
+    return labels
+
+
+def ask_relationship_to_org(draft: Draft, ctx: Context, t: Translator) -> Question:
+    return Question(
+        t.gettext(
+            "How are you connected to {organisation}?",
+            organisation=ctx.procedure.organisation,
+        ),
+        choices("org_relationship", _relationships(draft, ctx, t)),
+        Expect.CHOICE,
+    )
+
+
 def _about_staff(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
     labels = {"yes": t.gettext("Yes")}
     handler = routing_handler(ctx.procedure)
@@ -1135,6 +1164,16 @@ STEPS: tuple[Step, ...] = (
         show=chosen("behalf_consent", _consent),
         applies=on_behalf,
         when="for someone else",
+    ),
+    Step(
+        "org_relationship",
+        "Connection to the organisation (its complaints form asks)",
+        ask_relationship_to_org,
+        pick("org_relationship", _relationships),
+        label=lambda t: t.gettext("Your connection to us"),
+        show=chosen("org_relationship", _relationships),
+        applies=fills_form,
+        when="formal complaint, procedure has a complaints form",
     ),
     Step(
         "category",

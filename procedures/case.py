@@ -12,6 +12,12 @@ class Kind(StrEnum):
     COMPLAINT = "complaint"
     COMPLIMENT = "compliment"
     FEEDBACK = "feedback"
+    # An elected member's enquiry (CALAT): answered on its own time limit, counted apart.
+    ENQUIRY = "enquiry"
+
+
+# Kinds that are cases with a stage, a handler and due dates.
+CASE_KINDS = (Kind.COMPLAINT.value, Kind.ENQUIRY.value)
 
 
 class ContactMethod(StrEnum):
@@ -92,3 +98,6 @@ class NewComplaint:
     late: bool = False  # outside the procedure's time limit; staff decide
     attachments: tuple[str, ...] = field(default=())  # attachment content hashes
     supporter: Supporter | None = None
+    # How they are connected to the organisation, where its complaints form asks (an id of
+    # the procedure's complaint_form.relationships).
+    relationship_to_org: str = ""

@@ -68,3 +68,14 @@ def stage_deadlines(
         respond_by=due(received, stage.respond_within),
         escalate_by=escalate_by,
     )
+
+
+def enquiry_deadlines(
+    procedure: Procedure, received: date, calendar: WorkingCalendar
+) -> StageDeadlines:
+    """Due date of an elected member's enquiry (CALAT: 10 working days of receipt).
+
+    ValueError when the procedure takes no enquiries."""
+    if procedure.enquiries is None:
+        raise ValueError(f"{procedure.key} has no enquiries rule")
+    return StageDeadlines(None, calendar.due(received, procedure.enquiries.respond_within), None)

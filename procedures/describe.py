@@ -42,6 +42,18 @@ def describe(procedure: Procedure, lang: str = "en") -> str:
         lines.append(f"After stage {procedure.last_stage}: no external body is named.")
     for body in bodies:
         lines += _external_lines(body)
+    if procedure.enquiries:
+        rule = procedure.enquiries
+        lines += [
+            "",
+            f"Enquiries from {rule.who}: answered within {limit_words(rule.respond_within)}.",
+        ]
+    if procedure.complaint_form:
+        lines.append(f"Formal complaints are made on the {procedure.complaint_form.name}.")
+    if procedure.committee:
+        lines.append(
+            f"Complaints and compliments are noted at the next {procedure.committee} meeting."
+        )
     if procedure.notes:
         lines += ["", "Also:"] + [f"  - {note}" for note in procedure.notes]
     if lang != "en":
@@ -69,6 +81,11 @@ def _stage_lines(procedure: Procedure, stage: Stage) -> list[str]:
         lines.append(f"  A panel of {stage.panel_size}.")
     if stage.handler_not_involved_before:
         lines.append("  Handled by someone not involved in the complaint before.")
+    if stage.external_investigator_for:
+        role = stage.external_investigator_for
+        lines.append(f"  About someone with the {role} role: investigated by someone from outside.")
+    if stage.decision_final:
+        lines.append("  The decision at this stage is final.")
     entry = stage.entry
     if stage.number > 1 or entry.in_writing or entry.points:
         how = ["in writing" if entry.in_writing else "in any way"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from locales import Translator
-from procedures.model import ExternalBody, Procedure, Stage, TimeLimit, Unit
+from procedures.model import Contact, ExternalBody, Procedure, Stage, TimeLimit, Unit
 from procedures.translations import in_sentence
 
 
@@ -78,8 +78,11 @@ def receipt(
     handler_label: str,
     acknowledge_by: date | None,
     respond_by: date | None,
+    form: str = "",
 ) -> str:
-    """The first message after submitting: reference, who handles it, when to expect what."""
+    """The first message after submitting: reference, who handles it, when to expect what.
+
+    `form`: the organisation's complaints form the answers filled in (Creative Alliance)."""
     if kind == "compliment":
         return "\n".join(
             [
@@ -99,12 +102,29 @@ def receipt(
                 t.gettext("We read all feedback and use it to improve what we do."),
             ]
         )
+    if kind == "enquiry":
+        return "\n".join(
+            [
+                t.gettext("We have received your enquiry."),
+                t.gettext("Your reference is {reference}.", reference=reference),
+                t.gettext("It will be looked at by {handler}.", handler=handler_label),
+                *_due(t, None, respond_by),
+            ]
+        )
     lines = [
         t.gettext("We have received your complaint."),
         t.gettext("Your reference is {reference}.", reference=reference),
         t.gettext("It will be looked at by {handler}.", handler=_name(t, procedure, handler_label)),
         *_due(t, acknowledge_by, respond_by),
     ]
+    if form:
+        lines.append(
+            t.gettext(
+                "Your answers fill in the {form}: we have added it to your complaint, so you "
+                "do not need to send the form as well.",
+                form=procedure.say(form, t.lang),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -161,6 +181,26 @@ def how_to_escalate(
     return "\n".join(lines)
 
 
+def contact_lines(t: Translator, contact: Contact) -> list[str]:
+    """How to reach someone, one line per way the procedure gives."""
+    lines = []
+    if contact.address:
+        lines.append(t.gettext("Address: {address}", address=contact.address))
+    if contact.email:
+        lines.append(t.gettext("Email: {email}", email=contact.email))
+    if contact.phone:
+        lines.append(t.gettext("Phone: {phone}", phone=contact.phone))
+    if contact.website:
+        lines.append(t.gettext("Website: {website}", website=contact.website))
+    return lines
+
+
+def _body_lines(body: ExternalBody) -> list[str]:
+    """What the procedure says about an external body: how to reach it, and its note
+    ("Only if CAT was commissioned ...")."""
+    return [body.how_to_reach, body.note]
+
+
 def external_body(
     t: Translator, body: ExternalBody, go_by: date | None, procedure: Procedure | None = None
 ) -> str:
@@ -171,7 +211,8 @@ def external_body(
             "If you are still not satisfied, you can contact {body}.",
             body=_name(t, procedure, body.name),
         ),
-        body.how_to_reach,
+        *_body_lines(body),
+        *contact_lines(t, body.contact),
     ]
     if go_by:
         lines.append(t.gettext("Please contact them by {date}.", date=t.date(go_by)))
@@ -187,10 +228,27 @@ def further_body(t: Translator, body: ExternalBody, procedure: Procedure | None 
             t.gettext(
                 "After that, you can also contact {body}.", body=_name(t, procedure, body.name)
             ),
-            body.how_to_reach,
+            *_body_lines(body),
+            *contact_lines(t, body.contact),
         )
         if line
     )
+
+
+def outcome_lines(t: Translator, *, apology: bool, policy_change: str) -> list[str]:
+    """What a recorded outcome promises the person: the apology (Cambridge Art Therapy: "will
+    receive an apology if a complaint is upheld") and any change to policy it led to."""
+    lines = []
+    if apology:
+        lines.append(t.gettext("We are sorry for what went wrong, and we apologise."))
+    if policy_change.strip():
+        lines.append(
+            t.gettext(
+                "Because of your complaint, we have changed how we work: {change}",
+                change=policy_change.strip(),
+            )
+        )
+    return lines
 
 
 def response(
@@ -202,15 +260,20 @@ def response(
     stage: Stage,
     escalate_by: date | None,
     extra_time: TimeLimit | None = None,
+    outcome: list[str] | None = None,
 ) -> str:
     """Staff's answer that ends a stage, followed by the way on from here.
 
-    `extra_time` is the allowance added to the person's window because they asked for it.
+    `extra_time` is the allowance added to the person's window because they asked for it;
+    `outcome`: the lines of the outcome recorded for this stage (outcome_lines).
     """
     parts = [
         t.gettext("Our answer to your complaint {reference}:", reference=reference),
         body,
+        *(["\n".join(outcome)] if outcome else []),
     ]
+    if stage.decision_final:
+        parts.append(t.gettext("This decision is final."))
     if stage.final or stage.number == procedure.last_stage:
         if procedure.external_body:
             parts.append(external_body(t, procedure.external_body, escalate_by, procedure))
@@ -225,6 +288,31 @@ def response(
             )
         )
     return "\n\n".join(parts)
+
+
+def enquiry_answer(t: Translator, *, reference: str, body: str) -> str:
+    return "\n\n".join(
+        [t.gettext("Our answer to your enquiry {reference}:", reference=reference), body]
+    )
+
+
+def name_needed(t: Translator, *, reference: str) -> str:
+    """Asking someone who kept their name confidential whether to go on (Cambridge Art
+    Therapy: "given the option whether or not to proceed")."""
+    return "\n\n".join(
+        [
+            t.gettext(
+                "We cannot look into your complaint {reference} fairly without telling the "
+                "people investigating who you are.",
+                reference=reference,
+            ),
+            t.gettext(
+                "Do you agree that we share your name with them? Please reply yes or no. "
+                "If you say no, we will tell you whether we can go on without it."
+            ),
+            t.gettext("You can reply in this chat."),
+        ]
+    )
 
 
 def staff_message(t: Translator, *, reference: str, body: str) -> str:
@@ -307,7 +395,8 @@ def referred(t: Translator, procedure: Procedure, *, reference: str) -> str:
                 reference=reference,
                 body=_name(t, None, body.name),
             ),
-            body.how_to_reach,
+            *(line for line in _body_lines(body) if line),
+            *contact_lines(t, body.contact),
         ]
     )
 
@@ -425,6 +514,7 @@ def restriction_notice(
             "We will still look at any new complaint you make. If you disagree with this "
             "decision, you can tell us why and we will consider it."
         ),
+        t.gettext("To ask for a review of this decision, reply to this message and tell us why."),
     ]
     return "\n\n".join(lines)
 

@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 
 from procedures.model import (
     Category,
+    ComplaintForm,
     ComplaintWindow,
     Contact,
+    EnquiryRule,
     EntryRule,
     ExternalBody,
     Handler,
@@ -108,6 +110,9 @@ class _Reader:
             closures=self.closures(t.get("closures", [])),
             retention_years=self.number(t, "", "retention_years", default=6),
             notes=self.texts(t, "", "notes"),
+            enquiries=self.enquiries(t.get("enquiries")),
+            complaint_form=self.form(t.get("complaint_form")),
+            committee=self.text(t, "", "committee"),
             source=str(self.path),
             translations=self.translations(),
         )
@@ -159,6 +164,8 @@ class _Reader:
                     handler_not_involved_before=self.flag(t, where, "handler_not_involved_before"),
                     panel_size=panel or None,
                     final=final,
+                    decision_final=self.flag(t, where, "decision_final"),
+                    external_investigator_for=self.role(t, where, "external_investigator_for"),
                     description=self.text(t, where, "description"),
                 )
             )
@@ -204,6 +211,25 @@ class _Reader:
             note=self.text(t, where, "note"),
         )
 
+    def form(self, raw: Any) -> ComplaintForm | None:
+        if raw is None:
+            return None
+        t = self.table(raw, "complaint_form", _FORM)
+        return ComplaintForm(
+            self.text(t, "complaint_form", "name", required=True),
+            self.categories(t.get("relationships", []), "complaint_form.relationships"),
+        )
+
+    def enquiries(self, raw: Any) -> EnquiryRule | None:
+        if raw is None:
+            return None
+        where = "enquiries"
+        t = self.table(raw, where, _ENQUIRIES)
+        limit = self.limit(t, where, "respond_within")
+        if limit is None:
+            raise self.fail(f"{where}.respond_within", "is required")
+        return EnquiryRule(self.text(t, where, "who", required=True), limit)
+
     def window(self, raw: Any) -> ComplaintWindow | None:
         if raw is None:
             return None
@@ -225,13 +251,13 @@ class _Reader:
             raise self.fail(f"{where}.not_after", "must not be shorter than expected_within")
         return ComplaintWindow(expected, not_after, self.text(t, where, "discretion"))
 
-    def categories(self, raw: Any) -> tuple[Category, ...]:
+    def categories(self, raw: Any, name: str = "categories") -> tuple[Category, ...]:
         if not isinstance(raw, list):
-            raise self.fail("categories", "must be a list of [[categories]] tables")
+            raise self.fail(name, f"must be a list of [[{name}]] tables")
         seen: set[str] = set()
         result = []
         for position, item in enumerate(raw, start=1):
-            where = f"categories[{position}]"
+            where = f"{name}[{position}]"
             t = self.table(item, where, _CATEGORY)
             ident = self.role(t, where, "id", required=True) or ""
             if ident in seen:
@@ -351,6 +377,8 @@ _HANDLER = frozenset(
     {"role", "label", "contact", "alternative_role", "alternative_label", "alternative_contact"}
 )
 _EXTERNAL = frozenset({"name", "how_to_reach", "contact", "within", "note"})
+_ENQUIRIES = frozenset({"who", "respond_within"})
+_FORM = frozenset({"name", "relationships"})
 _WINDOW = frozenset({"expected_within", "not_after", "discretion"})
 _STAGE = frozenset(
     {
@@ -364,6 +392,8 @@ _STAGE = frozenset(
         "handler_not_involved_before",
         "panel_size",
         "final",
+        "decision_final",
+        "external_investigator_for",
         "description",
     }
 )
@@ -383,5 +413,8 @@ _TOP = frozenset(
         "closures",
         "retention_years",
         "notes",
+        "enquiries",
+        "committee",
+        "complaint_form",
     }
 )

@@ -87,6 +87,10 @@ class Stage:
     handler_not_involved_before: bool = False
     panel_size: int | None = None
     final: bool = False
+    # The procedure says the decision at this stage is final: the letter says so too.
+    decision_final: bool = False
+    # A staff role whose holders are investigated by someone from outside (CAST: a Director).
+    external_investigator_for: str | None = None
     description: str = ""
 
 
@@ -112,6 +116,24 @@ class ComplaintWindow:
 
 
 @dataclass(frozen=True)
+class ComplaintForm:
+    """The organisation's own complaints form (Creative Alliance): the chat's answers fill it
+    in, and it asks how the person is connected to the organisation."""
+
+    name: str
+    relationships: tuple[Category, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnquiryRule:
+    """Enquiries from elected members (CALAT: councillors, GLA Members, MPs), answered on
+    their own time limit, apart from the complaint stages."""
+
+    who: str
+    respond_within: TimeLimit
+
+
+@dataclass(frozen=True)
 class Procedure:
     key: str  # preset name or file stem
     organisation: str
@@ -134,6 +156,10 @@ class Procedure:
     # Organisation closure dates (ISO strings in the file), on top of weekends and bank holidays.
     closures: tuple[str, ...] = ()
     retention_years: int = 6
+    enquiries: EnquiryRule | None = None
+    complaint_form: ComplaintForm | None = None
+    # The committee that notes complaints and compliments at its next meeting (West Wilts).
+    committee: str = ""
     source: str = ""  # the file it was loaded from
     # {lang: {English text: translation}}, from translations/<lang>/<stem>.po beside the file.
     translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)

@@ -27,7 +27,7 @@ from locales import pofiles
 # Not prose: identifiers, and how to reach someone (written the same in every language).
 _NOT_TEXT = frozenset(
     {"key", "source", "role", "alternative_role", "id", "closures", "address", "email"}
-    | {"phone", "website"}
+    | {"phone", "website", "external_investigator_for"}
 )
 # Names put inside sentences ("It will be looked at by {handler}."): English articles are
 # lower-cased there; translations are written in their mid-sentence form (docs/procedures.md).

@@ -15,7 +15,7 @@ pybabel() { "$PYTHON" -m babel.messages.frontend "$@"; }
 
 pybabel extract -F pyproject.toml --add-location=file --sort-by-file \
     --project=complaints-assistant --copyright-holder="complaints-assistant contributors" \
-    -o locales/messages.pot conversations procedures services bot
+    -o locales/messages.pot conversations procedures services bot server.py
 
 fuzzy=(--no-fuzzy-matching)
 [ "${FUZZY:-0}" = 1 ] && fuzzy=()

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from storage.cases import ENDED, OUTCOMES
 from storage.errors import InvalidInput
 from storage.models import Outbox
+from storage.name_sharing import ask_to_share_name, record_name_choice
 from storage.runtime import Storage
 from storage.views import CaseDetail
 
@@ -43,7 +44,9 @@ ACTIONS: dict[str, Action] = {
         Action("escalate", "Move to the next stage", True, "Moved to the next stage."),
         Action("refer", "Refer to the external body", True, "Referral sent."),
         Action("close", "Close the case", True, "Case closed."),
-        Action("outcome", "Record the outcome", False, "Outcome recorded."),
+        Action("outcome", "Record the outcome", True, "Outcome recorded."),
+        Action("ask_name", "Ask if we may share their name", True, "Question sent."),
+        Action("name_choice", "Record their answer about their name", False, "Answer recorded."),
         Action("note", "Add an internal note", False, "Note added.", acting=False),
     )
 }
@@ -131,8 +134,15 @@ async def perform(
             apology=checked(form, "apology"),
             actions=text(form, "actions"),
             policy_change=text(form, "policy_change"),
+            no_apology_reason=text(form, "no_apology_reason"),
             **common,
         )
+    elif name == "ask_name":
+        await ask_to_share_name(cases, case_id, **common)
+    elif name == "name_choice":
+        if text(form, "share") not in ("yes", "no"):
+            raise InvalidInput("choose what they answered")
+        await record_name_choice(cases, case_id, share=text(form, "share") == "yes", **common)
     elif name == "note":
         await cases.add_note(case_id, text(form, "body"), staff_id=staff_id)
     else:
@@ -146,6 +156,10 @@ def available(detail: CaseDetail, last_stage: int, final: bool, external_body: b
     case = detail.case
     if case.status in ENDED:
         return ["note"]
+    if case.kind == "enquiry":
+        record = case.stage
+        open_reply = record is not None and record.responded_at is None
+        return [*(["reply", "extend"] if open_reply else []), "message", "close", "note"]
     if case.kind != "complaint":
         return ["note", "close"]
     names = ["message", "request_information"]
@@ -161,4 +175,6 @@ def available(detail: CaseDetail, last_stage: int, final: bool, external_body: b
         if record.number == last_stage and record.responded_at and external_body:
             names.append("refer")
         names.append("outcome")
+    if not detail.share_name:
+        names += ["ask_name", "name_choice"]
     return [*names, "close", "note"]

@@ -24,7 +24,12 @@ HERE = Path(__file__).parent
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-KIND_WORDS = {"complaint": "Complaints", "compliment": "Compliments", "feedback": "Feedback"}
+KIND_WORDS = {
+    "complaint": "Complaints",
+    "compliment": "Compliments",
+    "feedback": "Feedback",
+    "enquiry": "Enquiries from elected members",
+}
 OUTCOME_WORDS = {
     "upheld": "Upheld",
     "partly_upheld": "Partly upheld",

@@ -11,20 +11,32 @@ outbox rows, so a restart or a second process never sends it twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from procedures.case import CASE_KINDS
 from storage.cases import ENDED
 from storage.db import dialect_insert, reading
-from storage.models import AuditEvent, Complaint, Outbox, SchedulerMark, StaffUser, StageRecord
+from storage.models import (
+    AuditEvent,
+    Complaint,
+    ContactRestriction,
+    Outbox,
+    SchedulerMark,
+    StaffUser,
+    StageRecord,
+)
 from storage.staff import ADMIN
 from storage.visibility import Viewer, visible
 
-EVENT_ACTIONS = ("submit", "escalate")
+EVENT_ACTIONS = ("submit", "escalate", "add_information")
+# What the person sent: with a contact arrangement (storage/restrictions.py) these go to
+# their single point of contact only. More information is news only for them.
+FROM_PERSON = ("submit", "add_information")
 
 
 def _awaiting_answer() -> Select[tuple[Complaint, StageRecord]]:
@@ -40,7 +52,7 @@ def _awaiting_answer() -> Select[tuple[Complaint, StageRecord]]:
         )
         .where(
             Complaint.status.not_in(ENDED),
-            Complaint.kind == "complaint",
+            Complaint.kind.in_(CASE_KINDS),
             StageRecord.responded_at.is_(None),
         )
     )
@@ -78,6 +90,7 @@ class Alert:
     what: str  # submit / escalate / failed / overdue_acknowledge / overdue_respond
     case: CaseFacts
     channel: str = ""  # for failed deliveries: the complainant's channel
+    to_contact: bool = False  # routed to the person's single point of contact
 
 
 @dataclass(frozen=True)
@@ -138,8 +151,11 @@ class StaffAlerts:
         complaint: Complaint,
         record: StageRecord | None,
         staff: list[StaffUser],
+        contact_id: int | None = None,
     ) -> list[Recipient]:
-        if record is not None and record.handler_staff_id:
+        if contact_id is not None and any(s.id == contact_id for s in staff):
+            chosen = [s for s in staff if s.id == contact_id]
+        elif record is not None and record.handler_staff_id:
             chosen = [s for s in staff if s.id == record.handler_staff_id]
         else:
             role = record.handler_role if record is not None else ADMIN
@@ -171,6 +187,20 @@ class StaffAlerts:
             .where(Complaint.id.in_(complaint_ids))
         )
         return {c.id: (c, r) for c, r in rows}
+
+    @staticmethod
+    async def _contacts(session: AsyncSession, person_ids: list[int]) -> dict[int, int]:
+        """Person id -> their single point of contact, for people with an arrangement."""
+        rows = await session.execute(
+            select(ContactRestriction.person_id, ContactRestriction.contact_staff_id)
+            .where(
+                ContactRestriction.person_id.in_(person_ids),
+                ContactRestriction.ended_at.is_(None),
+                ContactRestriction.contact_staff_id.is_not(None),
+            )
+            .order_by(ContactRestriction.id)
+        )
+        return {person: contact for person, contact in rows if contact is not None}
 
     # -- what ----------------------------------------------------------------------------
 
@@ -204,9 +234,12 @@ class StaffAlerts:
             ids += [complaint.id for complaint, _ in overdue]
             current = await self._current(session, ids)
             staff = await self._staff(session)
+            contacts = await self._contacts(session, [c.person_id for c, _ in current.values()])
             found: list[Alert] = []
             for event in events:
                 complaint, record = current[event.complaint_id]
+                if event.action == "add_information" and complaint.person_id not in contacts:
+                    continue
                 found.append(
                     Alert(
                         f"alert:{event.action}:{event.id}", event.action, _facts(complaint, record)
@@ -232,7 +265,12 @@ class StaffAlerts:
                 if alert.key in done:
                     continue
                 complaint, record = current[alert.case.complaint_id]
-                result.append((alert, await self._recipients(session, complaint, record, staff)))
+                contact = contacts.get(complaint.person_id) if alert.what in FROM_PERSON else None
+                if contact is not None:
+                    alert = replace(alert, to_contact=True)
+                result.append(
+                    (alert, await self._recipients(session, complaint, record, staff, contact))
+                )
         if events:
             await self.set_cursor("cursor:audit", max(e.id for e in events), now=now)
         return result

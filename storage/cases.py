@@ -22,8 +22,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from locales import translator
 from procedures import letters
 from procedures.calendar import WorkingCalendar
-from procedures.case import Kind, NewComplaint
-from procedures.deadlines import stage_deadlines
+from procedures.case import CASE_KINDS, Kind, NewComplaint
+from procedures.deadlines import enquiry_deadlines, stage_deadlines
 from procedures.model import Procedure, Stage, TimeLimit
 from storage import people, visibility
 from storage.db import reading
@@ -144,7 +144,7 @@ class CaseService:
 
     @staticmethod
     def _open(complaint: Complaint) -> None:
-        if complaint.status in ENDED or complaint.kind != Kind.COMPLAINT:
+        if complaint.status in ENDED or complaint.kind not in CASE_KINDS:
             raise IllegalTransition(f"{complaint.reference} is {complaint.status}")
 
     def _audit(
@@ -202,6 +202,28 @@ class CaseService:
             late_request=late_request,
         )
 
+    def _form_name(self, complaint: Complaint) -> str:
+        """The complaints form a formal complaint's answers fill in, if the procedure has one."""
+        form = self.procedure.complaint_form
+        if form and complaint.kind == Kind.COMPLAINT and complaint.formal:
+            return form.name
+        return ""
+
+    def _enquiry_record(self, complaint: Complaint, received: date) -> StageRecord:
+        """An enquiry's one "stage": stage 1's handler, the enquiry's own reply limit."""
+        rule = self.procedure.enquiries
+        assert rule is not None  # checked by submit
+        handler = self.procedure.stage(1).handler
+        return StageRecord(
+            complaint_id=complaint.id,
+            number=1,
+            name=f"Enquiry from {rule.who}",
+            handler_role=handler.role,
+            handler_label=handler.label,
+            received_on=received,
+            respond_by=enquiry_deadlines(self.procedure, received, self.calendar).respond_by,
+        )
+
     # -- submit ------------------------------------------------------------------------
 
     async def submit(
@@ -235,6 +257,8 @@ class CaseService:
         wording: Wording | None,
     ) -> Submitted:
         description = new.description.strip()
+        if new.kind is Kind.ENQUIRY and self.procedure.enquiries is None:
+            raise InvalidInput(f"{self.procedure.organisation} sets no rule for enquiries")
         if not description and new.kind is Kind.COMPLAINT and not new.attachments:
             raise InvalidInput("a complaint needs a description or a file")
         # Someone who cannot write may send only a voice note or a photo of a letter.
@@ -264,9 +288,10 @@ class CaseService:
             ),
             consent_recorded=bool(new.representative and new.representative.consent),
             share_name=new.share_name,
+            relationship_to_org=new.relationship_to_org,
             received_via=new.received_via.value,
             late=new.late,
-            status="open" if new.kind is Kind.COMPLAINT else "recorded",
+            status="open" if new.kind.value in CASE_KINDS else "recorded",
             current_stage=INFORMAL_STAGE if informal else 1,
             created_at=now,
         )
@@ -289,6 +314,9 @@ class CaseService:
         if new.kind is Kind.COMPLAINT:
             record = self._new_stage(complaint, complaint.current_stage, today)
             session.add(record)
+        elif new.kind is Kind.ENQUIRY:
+            record = self._enquiry_record(complaint, today)
+            session.add(record)
         facts = ReceiptFacts(
             reference=complaint.reference,
             kind=new.kind.value,
@@ -307,6 +335,7 @@ class CaseService:
                 handler_label=facts.handler_label,
                 acknowledge_by=facts.acknowledge_by,
                 respond_by=facts.respond_by,
+                form=self._form_name(complaint),
             )
         await enqueue(session, person, text, now=now, complaint_id=complaint.id, inline=inline)
         self._audit(session, "submit", complaint, staff_id, detail=new.received_via.value)
@@ -394,8 +423,13 @@ class CaseService:
                 record.acknowledged_at = now  # an answer is also an acknowledgement
             record.responded_at = now
             rule = self._stage_rule(record.number)
-            record.escalate_by = self._escalate_by(record, person, self.today())
             complaint.status = "responded"
+            if complaint.kind == Kind.ENQUIRY:
+                text = letters.enquiry_answer(t, reference=complaint.reference, body=body)
+                await enqueue(session, person, text, now=now, complaint_id=complaint.id)
+                self._audit(session, "respond", complaint, staff_id, "enquiry")
+                return
+            record.escalate_by = self._escalate_by(record, person, self.today())
             if record.number == INFORMAL_STAGE:
                 text = "\n\n".join(
                     [
@@ -412,9 +446,19 @@ class CaseService:
                     stage=rule,
                     escalate_by=record.escalate_by,
                     extra_time=self._extra_time(person),
+                    outcome=self._outcome_lines(t, record),
                 )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "respond", complaint, staff_id, f"stage {record.number}")
+
+    @staticmethod
+    def _outcome_lines(t: Any, record: StageRecord) -> list[str]:
+        detail = record.outcome_detail or {}
+        return letters.outcome_lines(
+            t,
+            apology=bool(detail.get("apology")),
+            policy_change=str(detail.get("policy_change") or ""),
+        )
 
     def _extra_time(self, person: Person) -> TimeLimit | None:
         """The allowance added to this person's escalation windows, if they asked for it."""
@@ -537,22 +581,49 @@ class CaseService:
         apology: bool = False,
         actions: str = "",
         policy_change: str = "",
+        no_apology_reason: str = "",
         staff_id: int | None,
         expected_version: int | None = None,
     ) -> None:
+        """Record a stage's outcome. An upheld complaint gets an apology, or a recorded
+        reason why not (Cambridge Art Therapy's promise). The apology and any change to
+        policy go in the stage's answer; recorded after the answer, they are sent now."""
         if outcome not in OUTCOMES:
             raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
+        if outcome != "not_upheld" and not apology and not no_apology_reason.strip():
+            raise InvalidInput(
+                "an upheld complaint needs an apology, or a reason why there is none"
+            )
         async with self.unit_of_work() as session:
-            complaint, _ = await self._load(
+            complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
             record = self._current(complaint)
+            told = record.outcome_detail or {}
             record.outcome = outcome
             record.outcome_detail = {
                 "apology": apology,
                 "actions": actions,
                 "policy_change": policy_change,
+                "no_apology_reason": "" if apology else no_apology_reason,
             }
+            if record.responded_at is not None:
+                # Only what the person has not been told yet: an apology or a new change.
+                t = translator(person.language)
+                lines = letters.outcome_lines(
+                    t,
+                    apology=apology and not told.get("apology"),
+                    policy_change=(
+                        policy_change if policy_change != told.get("policy_change") else ""
+                    ),
+                )
+                if lines:
+                    text = letters.staff_message(
+                        t, reference=complaint.reference, body="\n".join(lines)
+                    )
+                    await enqueue(
+                        session, person, text, now=self.clock(), complaint_id=complaint.id
+                    )
             self._audit(session, "outcome", complaint, staff_id, outcome)
 
     async def escalate(
@@ -574,6 +645,8 @@ class CaseService:
             )
             self._open(complaint)
             record = self._current(complaint)
+            if complaint.kind == Kind.ENQUIRY:
+                raise IllegalTransition(f"{complaint.reference} is an enquiry: it has no stages")
             if record.number >= self.procedure.last_stage:
                 raise IllegalTransition(f"{complaint.reference} is at the final stage")
             if record.number != INFORMAL_STAGE and self._stage_rule(record.number).final:

@@ -153,6 +153,15 @@ class Complaint(Base):
     # Personal content replaced at the end of retention (services/retention.py); figures stay.
     erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Their connection to the organisation, for its complaints form (Creative Alliance).
+    relationship_to_org: Mapped[str] = mapped_column(String(80), default="")
+    # Someone from an external organisation investigating it (CAST: about a Director).
+    external_investigator: Mapped[str] = mapped_column(String(200), default="")
+    external_investigator_org: Mapped[str] = mapped_column(String(200), default="")
+    # The management committee meeting that noted it (West Wilts), once noted.
+    committee_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("committee_meetings.id"), index=True
+    )
 
     stages: Mapped[list[StageRecord]] = relationship(
         back_populates="complaint", lazy="raise_on_sql", order_by="StageRecord.number"
@@ -422,3 +431,32 @@ class ContactRestriction(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+
+
+class CommitteeMeeting(Base):
+    """A meeting of the management committee that noted the complaints and compliments
+    received since the one before (West Wilts' "noted at the next meeting")."""
+
+    __tablename__ = "committee_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportSchedule(Base):
+    """A statistical report sent by email to named recipients on a schedule (CALAT: termly to
+    the Senior Management Team and the governance board). `every`: term / year / meeting; a
+    meeting schedule waits for staff to give the next meeting's date after each one."""
+
+    __tablename__ = "report_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    every: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    next_on: Mapped[date | None] = mapped_column(Date, index=True)
+    last_sent_on: Mapped[date | None] = mapped_column(Date)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

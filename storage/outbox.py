@@ -40,8 +40,18 @@ async def destination(session: AsyncSession, person: Person) -> tuple[str, str]:
     return "post", person.postal_address
 
 
-# Adjustments that change how a letter must be produced: staff see the mark on the task.
-POSTAL_FORMATS = {"large_print": "[LARGE PRINT]", "braille": "[BRAILLE]"}
+# Adjustments that change how a letter must be produced: staff see the mark on the task, and
+# printing/ lays the letter out by it (postal_formats): the row keeps what was asked for then.
+POSTAL_FORMATS = {
+    "large_print": "[LARGE PRINT]",
+    "braille": "[BRAILLE]",
+    "easy_read": "[EASY READ]",
+}
+
+
+def postal_formats(subject: str) -> frozenset[str]:
+    """The formats a queued letter was marked for, read back from its subject."""
+    return frozenset(key for key, mark in POSTAL_FORMATS.items() if mark in subject)
 
 
 def _format_marks(person: Person) -> str:

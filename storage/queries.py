@@ -15,10 +15,13 @@ from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from procedures.case import CASE_KINDS
 from storage.calls import call_tasks, mark_call_done
 from storage.cases import ENDED, CaseService, case_view
+from storage.complaint_forms import applies, build_form
 from storage.db import reading
 from storage.errors import NotFound
+from storage.investigators import needs_external_investigator
 from storage.models import (
     Attachment,
     AuditEvent,
@@ -32,6 +35,7 @@ from storage.models import (
     StaffUser,
     StageRecord,
 )
+from storage.staff import ADMIN
 from storage.supporters import supporter_of
 from storage.views import (
     AttachmentView,
@@ -48,6 +52,7 @@ from storage.views import (
     TimelineEntry,
 )
 from storage.visibility import Viewer, act_refusal, hidden_people, viewer_for, visible
+from storage.withheld_names import WITHHELD, name_hidden
 
 PAGE_SIZE = 25
 DASHBOARD_LIMIT = 50
@@ -91,14 +96,29 @@ def _rows_query(viewer: Viewer) -> Select[Any]:
     )
 
 
-def _row(complaint: Complaint, person: Person, record: StageRecord | None) -> CaseRow:
+def _name_matches(words: str, viewer: Viewer) -> Any:
+    """Search by name, never finding a name withheld from this viewer."""
+    matches = or_(
+        func.lower(Person.name).contains(words.lower(), autoescape=True),
+        func.lower(func.coalesce(Complaint.representative_name, "")).contains(
+            words.lower(), autoescape=True
+        ),
+    )
+    if ADMIN in viewer.roles:
+        return matches
+    return and_(Complaint.share_name.is_(True), matches)
+
+
+def _row(
+    complaint: Complaint, person: Person, record: StageRecord | None, viewer: Viewer
+) -> CaseRow:
     return CaseRow(
         id=complaint.id,
         reference=complaint.reference,
         kind=complaint.kind,
         status=complaint.status,
         created_at=complaint.created_at,
-        person_name=person.name,
+        person_name=WITHHELD if name_hidden(complaint, viewer) else person.name,
         language=person.language,
         adjustments=tuple(person.adjustments or ()),
         category=complaint.category,
@@ -114,7 +134,7 @@ def _row(complaint: Complaint, person: Person, record: StageRecord | None) -> Ca
 
 
 def _open() -> Any:
-    return and_(Complaint.status.not_in(ENDED), Complaint.kind == "complaint")
+    return and_(Complaint.status.not_in(ENDED), Complaint.kind.in_(CASE_KINDS))
 
 
 def _ack_pending() -> Any:
@@ -145,9 +165,11 @@ class Queries:
         self.cases = cases
         self.sessions = cases.sessions
 
-    async def _list(self, session: AsyncSession, query: Select[Any]) -> tuple[CaseRow, ...]:
+    async def _list(
+        self, viewer: Viewer, session: AsyncSession, query: Select[Any]
+    ) -> tuple[CaseRow, ...]:
         result = await session.execute(query.limit(DASHBOARD_LIMIT))
-        return tuple(_row(c, p, r) for c, p, r in result)
+        return tuple(_row(c, p, r, viewer) for c, p, r in result)
 
     # -- dashboard -----------------------------------------------------------------------
 
@@ -158,31 +180,36 @@ class Queries:
             base = _rows_query(viewer).where(_open())
             by_due = (StageRecord.respond_by, Complaint.id)
             due_today = await self._list(
-                session, base.where(_due_between(today, today)).order_by(*by_due)
+                viewer, session, base.where(_due_between(today, today)).order_by(*by_due)
             )
             week = await self._list(
+                viewer,
                 session,
                 base.where(
                     _due_between(today + timedelta(days=1), today + timedelta(days=7))
                 ).order_by(*by_due),
             )
             late_ack = await self._list(
+                viewer,
                 session,
                 base.where(_ack_pending(), StageRecord.acknowledge_by < today).order_by(
                     StageRecord.acknowledge_by, Complaint.id
                 ),
             )
             late_reply = await self._list(
+                viewer,
                 session,
                 base.where(
                     StageRecord.responded_at.is_(None), StageRecord.respond_by < today
                 ).order_by(*by_due),
             )
             awaiting = await self._list(
+                viewer,
                 session,
                 base.where(Complaint.status == "awaiting_complainant").order_by(Complaint.id),
             )
             escalated = await self._list(
+                viewer,
                 session,
                 base.where(
                     StageRecord.number >= 2,
@@ -243,6 +270,8 @@ class Queries:
             .outerjoin(Complaint, Complaint.id == Outbox.complaint_id)
             .where(
                 Outbox.state.in_(("failed", "manual")),
+                # Letters by post have their own list (storage/letters.py), with downloads.
+                or_(Outbox.channel != "post", Outbox.to_supporter.is_(True)),
                 or_(
                     and_(Outbox.complaint_id.is_not(None), visible(viewer)),
                     and_(
@@ -364,10 +393,7 @@ class Queries:
                 query = query.where(
                     or_(
                         func.upper(Complaint.reference).contains(words.upper(), autoescape=True),
-                        func.lower(Person.name).contains(words.lower(), autoescape=True),
-                        func.lower(func.coalesce(Complaint.representative_name, "")).contains(
-                            words.lower(), autoescape=True
-                        ),
+                        _name_matches(words, viewer),
                     )
                 )
             total = int(
@@ -378,7 +404,7 @@ class Queries:
             result = await session.execute(
                 query.order_by(Complaint.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
             )
-            rows = tuple(_row(c, p, r) for c, p, r in result)
+            rows = tuple(_row(c, p, r, viewer) for c, p, r in result)
             return CasePage(rows=rows, total=total, page=page, pages=pages)
 
     # -- one case ------------------------------------------------------------------------
@@ -414,18 +440,36 @@ class Queries:
                 )
             record = complaint.stages[-1] if complaint.stages else None
             calls = await call_tasks(session, viewer, complaint_id=complaint.id)
+            hide = name_hidden(complaint, viewer)
+            form = None
+            if applies(self.cases.procedure, complaint):
+                form = await build_form(
+                    session, self.cases.procedure, complaint, person, name_hidden=hide
+                )
             return CaseDetail(
                 case=case_view(complaint, person),
                 person=PersonView(
                     id=person.id,
-                    name=person.name,
+                    name=WITHHELD if hide else person.name,
                     language=person.language,
                     adjustments=tuple(person.adjustments or ()),
                     adjustments_note=person.adjustments_note,
                     contact_method=person.contact_method,
-                    email=person.email,
-                    phone=person.phone,
-                    postal_address=person.postal_address,
+                    email="" if hide else person.email,
+                    phone="" if hide else person.phone,
+                    postal_address="" if hide else person.postal_address,
+                ),
+                share_name=complaint.share_name,
+                complaint_form=form.form if form else "",
+                form_missing=form.missing if form else (),
+                unreachable=bool(form and form.unreachable),
+                needs_external_investigator=await needs_external_investigator(
+                    session, self.cases.procedure, complaint
+                ),
+                external_investigator=(
+                    f"{complaint.external_investigator}, {complaint.external_investigator_org}"
+                    if complaint.external_investigator
+                    else ""
                 ),
                 received_via=complaint.received_via,
                 about_role=complaint.about_role,
@@ -434,7 +478,7 @@ class Queries:
                 desired_outcome=complaint.desired_outcome,
                 incident_text=complaint.incident_text,
                 incident_date=complaint.incident_date,
-                representative_name=complaint.representative_name,
+                representative_name=None if hide else complaint.representative_name,
                 representative_relationship=complaint.representative_relationship,
                 consent_recorded=complaint.consent_recorded,
                 attachments=tuple(

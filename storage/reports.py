@@ -376,7 +376,11 @@ def _figures(
         end=end,
         as_of=as_of,
         received=len(rows),
-        by_kind=_tallies(kinds, ("complaint", "compliment", "feedback")),
+        # Enquiries (CALAT's elected members) are counted apart, never as complaints.
+        by_kind=_tallies(
+            kinds,
+            ("complaint", "compliment", "feedback", *(("enquiry",) if procedure.enquiries else ())),
+        ),
         by_category=_tallies(categories, tuple(c.id for c in procedure.categories)),
         by_channel=_tallies(channels),
         by_stage_reached=_tallies(reached, stage_keys),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -19,8 +19,10 @@ from locales import translator
 from procedures import letters
 from storage.cases import CaseService
 from storage.errors import IllegalTransition, InvalidInput, NotFound
-from storage.models import AuditEvent, ContactRestriction, Person, StaffUser
+from storage.models import AuditEvent, Complaint, ContactRestriction, Person, StaffUser
 from storage.outbox import enqueue
+from storage.staff import ADMIN
+from storage.visibility import NotPermitted, viewer_for, visible
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ async def restrict(
         person = await session.get(Person, person_id)
         if person is None:
             raise NotFound(f"no person {person_id}")
+        if staff_id is not None:
+            await _check_lead(session, staff_id, person_id)
         contact_name = ""
         if contact_staff_id is not None:
             contact = await session.get(StaffUser, contact_staff_id)
@@ -86,12 +90,27 @@ async def restrict(
         return row.id
 
 
+async def _check_lead(session: AsyncSession, staff_id: int, person_id: int) -> None:
+    """CAST decides "as an organisation": a lead (the admin role) decides, never someone
+    the person has complained about (a case of theirs hidden from them)."""
+    viewer = await viewer_for(session, staff_id)
+    if ADMIN not in viewer.roles:
+        raise NotPermitted("only a lead (the admin role) can decide a contact arrangement")
+    hidden = await session.scalar(
+        select(Complaint.id).where(Complaint.person_id == person_id, not_(visible(viewer)))
+    )
+    if hidden is not None:
+        raise NotFound(f"no person {person_id}")
+
+
 async def lift(cases: CaseService, restriction_id: int, *, staff_id: int | None) -> None:
     """End the arrangement (at review, or earlier) and tell the person."""
     async with cases.unit_of_work() as session:
         row = await session.get(ContactRestriction, restriction_id)
         if row is None:
             raise NotFound(f"no restriction {restriction_id}")
+        if staff_id is not None:
+            await _check_lead(session, staff_id, row.person_id)
         if row.ended_at is not None:
             raise IllegalTransition("this arrangement has already ended")
         now = cases.clock()

@@ -47,10 +47,15 @@ class Throttled(Exception):
 
 
 def procedure_roles(procedure: Procedure) -> tuple[str, ...]:
-    """Every handler role of the procedure (and alternatives), then "admin"."""
+    """Every handler role of the procedure (and alternatives, and the roles investigated
+    from outside, such as CAST's director), then "admin"."""
     roles: list[str] = []
     for stage in procedure.stages:
-        for role in (stage.handler.role, stage.handler.alternative_role):
+        for role in (
+            stage.handler.role,
+            stage.handler.alternative_role,
+            stage.external_investigator_for,
+        ):
             if role and role not in roles:
                 roles.append(role)
     return (*roles, ADMIN)

@@ -260,6 +260,15 @@ class CaseDetail:
     staff: tuple[StaffOption, ...]  # active accounts, for naming the subject or the handler
     call: CallTask | None = None  # the phone call due now, for "a phone call instead of writing"
     supporter: SupporterView | None = None
+    # False: the person chose not to be identified to the people investigating (CAT).
+    share_name: bool = True
+    # CAST: about a Director, so someone from outside investigates; who, once recorded.
+    needs_external_investigator: bool = False
+    external_investigator: str = ""
+    # The organisation's complaints form, completed from the answers (Creative Alliance).
+    complaint_form: str = ""
+    form_missing: tuple[str, ...] = ()
+    unreachable: bool = False  # a formal complaint with no way to reach the person
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ ANSWERS: dict[str, list[Answer]] = {
     "kind": [Answer(choice="kind:complaint")],
     "route": [Answer(choice="route:formal")],
     "behalf": [Answer(choice="behalf:self")],
+    "org_relationship": [Answer(choice="org_relationship:learner")],
     "about_staff": [Answer(choice="about_staff:no")],
     "description": [
         Answer(text="The session was cancelled at the door without any notice. " * 4),

@@ -17,6 +17,8 @@ BANNED = {
     "services": {"bot", "admin", "server", "telegram", "aiohttp"},
     # The adapters never import each other (see the composition root below).
     "admin": {"bot", "server", "telegram"},
+    # Letters for post: plain data in, PDF and Braille bytes out (the staff view calls it).
+    "printing": {"storage", "bot", "admin", "conversations", "telegram", "aiohttp", "sqlalchemy"},
 }
 # Only the composition root (the app `complaints serve` runs) knows both adapters; within bot/,
 # only the serve command starts it.

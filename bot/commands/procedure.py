@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from locales import LANGUAGES
-from procedures.deadlines import calendar_for, stage_deadlines
+from procedures.deadlines import calendar_for, enquiry_deadlines, stage_deadlines
 from procedures.describe import describe
 from procedures.loader import ProcedureError, load_procedure, preset_names
 from procedures.translations import template
@@ -41,7 +41,13 @@ def register(subparsers: Any) -> None:
     deadlines = sub.add_parser("deadlines", help="The due dates of one stage of a complaint.")
     deadlines.add_argument("name", metavar="NAME", help="A preset name or a procedure file path.")
     # Parsed in run_deadlines, not by argparse, so bad input gives one line and exit code 2.
-    deadlines.add_argument("--stage", required=True, metavar="N", help="Stage number, from 1.")
+    deadlines.add_argument(
+        "--kind",
+        choices=("complaint", "enquiry"),
+        default="complaint",
+        help="A complaint stage (the default), or an elected member's enquiry.",
+    )
+    deadlines.add_argument("--stage", metavar="N", help="Stage number, from 1 (complaints).")
     deadlines.add_argument(
         "--received", required=True, metavar="YYYY-MM-DD", help="Day the stage was received."
     )
@@ -84,10 +90,14 @@ def run_deadlines(args: argparse.Namespace) -> int:
         procedure = load_procedure(args.name)
     except ProcedureError as error:
         return _fail(str(error))
+    if args.kind == "enquiry":
+        return _enquiry(args, procedure)
+    if args.stage is None:
+        return _fail("--stage N is required for a complaint stage")
     try:
         number = int(args.stage)
         procedure.stage(number)
-    except (ValueError, KeyError):
+    except (TypeError, ValueError, KeyError):
         return _fail(
             f"--stage {args.stage!r}: {procedure.key} has stages 1 to {procedure.last_stage}"
         )
@@ -116,6 +126,24 @@ def run_deadlines(args: argparse.Namespace) -> int:
         else:
             shown = _show(value) if value else "no time limit"
         print(f"  {key:15} {shown}")
+    return 0
+
+
+def _enquiry(args: argparse.Namespace, procedure: Any) -> int:
+    """An enquiry has one due date: the reply, counted from receipt."""
+    if procedure.enquiries is None:
+        return _fail(f"--kind enquiry: {procedure.key} sets no time limit for enquiries")
+    received = _date(args.received, "--received")
+    if received is None:
+        return 2
+    nation = args.nation or load_settings(args.config).nation
+    due = enquiry_deadlines(procedure, received, calendar_for(procedure, nation))
+    if args.json:
+        print(json.dumps({"respond_by": due.respond_by.isoformat() if due.respond_by else None}))
+        return 0
+    print(f"{procedure.organisation}, enquiry from {procedure.enquiries.who}, {nation}")
+    print(f"  received        {_show(received)}")
+    print(f"  respond_by      {_show(due.respond_by) if due.respond_by else 'no time limit'}")
     return 0
 
 

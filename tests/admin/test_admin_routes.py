@@ -15,6 +15,7 @@ from tests.admin.helpers import add_staff, submit
 ALLOWED = {
     ("GET", "/"),  # the landing page
     ("GET", "/health"),
+    ("GET", "/ready"),
     ("GET", "/chat"),
     ("POST", "/chat"),
     ("GET", "/chat/poll"),

@@ -14,6 +14,7 @@ from conversations.intake import start, step
 from conversations.model import Answer, Draft, FileRef, Reply
 from procedures.model import (
     Category,
+    ComplaintForm,
     ComplaintWindow,
     Contact,
     EntryRule,
@@ -36,6 +37,7 @@ def make_procedure(
     alternative: bool = False,
     points: tuple[str, ...] = (),
     compliments: bool = True,
+    form: ComplaintForm | None = None,
 ) -> Procedure:
     handler = Handler(
         role="coordinator",
@@ -73,6 +75,7 @@ def make_procedure(
         complaint_window=window,
         has_informal_route=informal,
         accepts_compliments=compliments,
+        complaint_form=form,
     )
 
 

@@ -14,7 +14,7 @@ from conversations.followup import AFTER_BY_ID
 from conversations.intake import start, step, to_new_complaint
 from conversations.model import Answer, Draft, Effect
 from conversations.steps import BY_ID
-from procedures.model import Category
+from procedures.model import Category, ComplaintForm
 
 GROWING = ("files", "notes")
 CONTEXTS = [
@@ -26,6 +26,7 @@ CONTEXTS = [
             window=CREATIVE_ALLIANCE_WINDOW,
             categories=(Category("a", "A"), Category("b:c", "B")),
             points=("one", "two"),
+            form=ComplaintForm("Test Form", (Category("learner", "Learner"),)),
         ),
         TODAY,
         "telegram",

@@ -155,7 +155,10 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(case=cases, by=staff, outcome=st.sampled_from(["upheld", "partly_upheld", "not_upheld"]))
     def outcome(self, case: int, by: int, outcome: str) -> None:
-        self.attempt(self.storage.cases.record_outcome(case, outcome=outcome, staff_id=by))
+        apology = outcome != "not_upheld"  # an upheld outcome needs an apology or a reason
+        self.attempt(
+            self.storage.cases.record_outcome(case, outcome=outcome, apology=apology, staff_id=by)
+        )
 
     @rule(case=cases, by=staff, subject=staff)
     def name_subject(self, case: int, by: int, subject: int) -> None:

@@ -13,7 +13,7 @@ from locales import LANGUAGES, catalog_path
 ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "locales" / "messages.pot"
 # The folders `scripts/update_catalogs.sh` extracts from (admin/ stays in English).
-SCANNED = ("conversations", "procedures", "bot")
+SCANNED = ("conversations", "procedures", "services", "bot", "server.py")
 TRANSLATED = tuple(code for code in LANGUAGES if code != "en")
 
 

@@ -59,6 +59,7 @@ async def seed(storage: Storage, clock: FakeClock) -> dict[str, int]:
     await cases.record_outcome(
         a,
         outcome="upheld",
+        apology=True,
         policy_change="Cancellations are now sent by text message",
         staff_id=None,
     )
@@ -87,7 +88,11 @@ async def seed(storage: Storage, clock: FakeClock) -> dict[str, int]:
     await on(date(2026, 11, 25))
     await cases.reply(b, "Our answer.", staff_id=None)  # within the extension; 16 working days
     await cases.record_outcome(
-        b, outcome="partly_upheld", actions="Training on respectful communication", staff_id=None
+        b,
+        outcome="partly_upheld",
+        apology=True,
+        actions="Training on respectful communication",
+        staff_id=None,
     )
     # Stage 2 from Thu 26 Nov: ack due Thu 3 Dec, reply due Thu 24 Dec.
     await on(date(2026, 11, 26))

@@ -99,6 +99,7 @@ async def book(storage: Storage, clock: FakeClock) -> tuple[int, int, int]:
     await cases.record_outcome(
         done.complaint_id,
         outcome="partly_upheld",
+        apology=True,
         actions="Staff training",
         policy_change="New phone rota",
         staff_id=None,

@@ -145,6 +145,7 @@ COMPLAINT_PLAN: dict[str, list[Action]] = {
     "kind": [tap("complaint")],
     "route": [tap("formal")],
     "behalf": [tap("self")],
+    "org_relationship": [tap("*")],
     "category": [tap("*")],
     "about_staff": [tap("no")],
     "description": [send("The room was locked when we arrived, twice."), tap("done")],

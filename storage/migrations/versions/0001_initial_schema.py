@@ -90,43 +90,14 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_callback_requests_person_id_people'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_callback_requests'))
     )
-    op.create_table('complaints',
+    op.create_table('committee_meetings',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('reference', sa.String(length=20), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('procedure_key', sa.String(length=80), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('formal', sa.Boolean(), nullable=False),
-    sa.Column('category', sa.String(length=80), nullable=True),
-    sa.Column('about_staff', sa.String(length=200), nullable=True),
-    sa.Column('about_role', sa.String(length=80), nullable=True),
-    sa.Column('subject_staff_id', sa.Integer(), nullable=True),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('desired_outcome', sa.Text(), nullable=False),
-    sa.Column('incident_date', sa.Date(), nullable=True),
-    sa.Column('incident_text', sa.String(length=200), nullable=False),
-    sa.Column('representative_name', sa.String(length=200), nullable=True),
-    sa.Column('representative_relationship', sa.String(length=200), nullable=True),
-    sa.Column('consent_recorded', sa.Boolean(), nullable=False),
-    sa.Column('share_name', sa.Boolean(), nullable=False),
-    sa.Column('received_via', sa.String(length=16), nullable=False),
-    sa.Column('late', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.String(length=24), nullable=False),
-    sa.Column('current_stage', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_complaints_person_id_people')),
-    sa.ForeignKeyConstraint(['subject_staff_id'], ['staff_users.id'], name=op.f('fk_complaints_subject_staff_id_staff_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaints')),
-    sa.UniqueConstraint('reference', name=op.f('uq_complaints_reference'))
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_committee_meetings_staff_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_committee_meetings'))
     )
-    with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_complaints_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_complaints_status'), ['status', 'current_stage'], unique=False)
-        batch_op.create_index(batch_op.f('ix_complaints_subject_staff_id'), ['subject_staff_id'], unique=False)
-
     op.create_table('contact_restrictions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -174,6 +145,21 @@ def upgrade() -> None:
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_person_id'), ['person_id'], unique=False)
 
+    op.create_table('report_schedules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('every', sa.String(length=16), nullable=False),
+    sa.Column('recipients', sa.JSON(), nullable=False),
+    sa.Column('next_on', sa.Date(), nullable=True),
+    sa.Column('last_sent_on', sa.Date(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_users.id'], name=op.f('fk_report_schedules_staff_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_schedules'))
+    )
+    with op.batch_alter_table('report_schedules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_schedules_next_on'), ['next_on'], unique=False)
+
     op.create_table('staff_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
@@ -195,6 +181,49 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_supporters')),
     sa.UniqueConstraint('person_id', name=op.f('uq_supporters_person_id'))
     )
+    op.create_table('complaints',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('procedure_key', sa.String(length=80), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('formal', sa.Boolean(), nullable=False),
+    sa.Column('category', sa.String(length=80), nullable=True),
+    sa.Column('about_staff', sa.String(length=200), nullable=True),
+    sa.Column('about_role', sa.String(length=80), nullable=True),
+    sa.Column('subject_staff_id', sa.Integer(), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('desired_outcome', sa.Text(), nullable=False),
+    sa.Column('incident_date', sa.Date(), nullable=True),
+    sa.Column('incident_text', sa.String(length=200), nullable=False),
+    sa.Column('representative_name', sa.String(length=200), nullable=True),
+    sa.Column('representative_relationship', sa.String(length=200), nullable=True),
+    sa.Column('consent_recorded', sa.Boolean(), nullable=False),
+    sa.Column('share_name', sa.Boolean(), nullable=False),
+    sa.Column('received_via', sa.String(length=16), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('current_stage', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('relationship_to_org', sa.String(length=80), nullable=False),
+    sa.Column('external_investigator', sa.String(length=200), nullable=False),
+    sa.Column('external_investigator_org', sa.String(length=200), nullable=False),
+    sa.Column('committee_meeting_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['committee_meeting_id'], ['committee_meetings.id'], name=op.f('fk_complaints_committee_meeting_id_committee_meetings')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_complaints_person_id_people')),
+    sa.ForeignKeyConstraint(['subject_staff_id'], ['staff_users.id'], name=op.f('fk_complaints_subject_staff_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaints')),
+    sa.UniqueConstraint('reference', name=op.f('uq_complaints_reference'))
+    )
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaints_committee_meeting_id'), ['committee_meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_status'), ['status', 'current_stage'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_subject_staff_id'), ['subject_staff_id'], unique=False)
+
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -370,8 +399,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attachments_complaint_id'))
 
     op.drop_table('attachments')
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_complaints_subject_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_status'))
+        batch_op.drop_index(batch_op.f('ix_complaints_person_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_committee_meeting_id'))
+
+    op.drop_table('complaints')
     op.drop_table('supporters')
     op.drop_table('staff_sessions')
+    with op.batch_alter_table('report_schedules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_schedules_next_on'))
+
+    op.drop_table('report_schedules')
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
@@ -385,12 +425,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_contact_restrictions_person_id'))
 
     op.drop_table('contact_restrictions')
-    with op.batch_alter_table('complaints', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_complaints_subject_staff_id'))
-        batch_op.drop_index(batch_op.f('ix_complaints_status'))
-        batch_op.drop_index(batch_op.f('ix_complaints_person_id'))
-
-    op.drop_table('complaints')
+    op.drop_table('committee_meetings')
     op.drop_table('callback_requests')
     op.drop_table('staff_users')
     op.drop_table('scheduler_marks')
