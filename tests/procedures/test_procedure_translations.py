@@ -93,9 +93,7 @@ def test_an_organisation_file_picks_up_its_translations(tmp_path: Path) -> None:
     assert procedure.localised("en") is procedure
     # A language with no catalog is all English, and all missing.
     assert procedure.localised("pl").stages[0].name == "First response"
-    assert len(procedure.missing_translations("pl")) == len(
-        {text for _, text in procedure.texts()}
-    )
+    assert len(procedure.missing_translations("pl")) == len({text for _, text in procedure.texts()})
 
 
 def test_a_broken_catalog_stops_loading_with_one_line(tmp_path: Path) -> None:
