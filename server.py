@@ -29,7 +29,7 @@ async def health(request: web.Request) -> web.Response:
 async def index(request: web.Request) -> web.Response:
     """The landing page, in the language the browser asks for."""
     t = translator(request.headers.get("Accept-Language", "en").split(",")[0].strip())
-    organisation = request.app[STORAGE].procedure.organisation
+    organisation = request.app[STORAGE].procedure.localised(t.lang).organisation
     lang, direction = ("en" if t.lang == "en_Easy" else t.lang), ("rtl" if t.rtl else "ltr")
     title, intro, start, staff = (
         html.escape(text)

@@ -6,12 +6,13 @@ from typing import Any
 
 import aiohttp_jinja2
 import jinja2
+import markupsafe
 from aiohttp import web
 
 from admin.keys import CLOCK, STORAGE, TEMPLATES
 from admin.security import SIGNED_IN, csrf_token
 from conversations.labels import adjustment_labels
-from locales import LANGUAGES, translator
+from locales import LANGUAGES, RTL, bidi_html, translator
 from services.words import CHANNEL_WORDS, long_date
 from storage.staff import ADMIN, role_labels
 
@@ -51,12 +52,15 @@ def setup_templates(app: web.Application, folder: Any) -> None:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["day"] = long_date
+    # Inserted values in the person's language: their isolates become <bdi> (escaped first).
+    env.filters["bidi"] = lambda text: markupsafe.Markup(bidi_html(str(text)))  # noqa: S704 - escaped first
     env.globals.update(
         status_words=STATUS_WORDS,
         channel_words=CHANNEL_WORDS,
         delivery_words=DELIVERY_WORDS,
         call_words=CALL_WORDS,
         languages=LANGUAGES,
+        rtl_languages=RTL,
         adjustment_words=adjustment_labels(translator("en")),
     )
 

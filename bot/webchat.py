@@ -16,6 +16,7 @@ from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
+import markupsafe
 from aiohttp import web
 from multidict import MultiDictProxy
 
@@ -23,7 +24,7 @@ from bot import limits
 from bot.keys import STORAGE
 from bot.webchat_form import read_form
 from conversations.model import Answer, FileRef, Reply
-from locales import LANGUAGES, translator
+from locales import LANGUAGES, Translator, bidi_html, translator
 from services.dialogue import OUTBOX_ID, ChatRunner
 from storage.attachments import AttachmentRefused
 from storage.delivery import DeliveryStore
@@ -51,15 +52,27 @@ class Shown:
     outbox_id: int | None = None  # a message the page confirms it showed (see _seen)
 
 
+def page_words(t: Translator) -> dict[str, str]:
+    """The page's own words, for chat.js to change in place when the person switches language."""
+    return {
+        "title": t.gettext("Make a complaint or give feedback"),
+        "answer": t.gettext("Your answer"),
+        "send": t.gettext("Send"),
+        "file": t.gettext("Add a photo, document or voice recording (optional)"),
+    }
+
+
 def setup(app: web.Application) -> None:
     storage = app[STORAGE]
     app[RUNNER] = ChatRunner(storage, CHANNEL)
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(default=True),
         app_key=TEMPLATES,
     )
+    # Values inserted into a message keep their own direction: isolates become <bdi>.
+    env.filters["bidi"] = lambda text: markupsafe.Markup(bidi_html(str(text)))  # noqa: S704
     app.router.add_get("/chat", show)
     app.router.add_post("/chat", answer)
     app.router.add_get("/chat/poll", poll)
@@ -330,6 +343,7 @@ async def answer(request: web.Request) -> web.Response:
                 ],
                 "choices_label": translator(lang).gettext("Choose an answer"),
                 "selected_label": translator(lang).gettext("selected"),
+                "labels": page_words(translator(lang)),
                 "expect": replies[-1].expect.value,
                 "step": replies[-1].step,
                 "nonce": secrets.token_urlsafe(16),

@@ -258,9 +258,10 @@ def next_stage(ctx: Context, reference: object = None) -> Stage | None:
 
 
 def no_further_stage(ctx: Context, t: Translator) -> str:
-    body = ctx.procedure.external_body
+    original = ctx.procedure.external_body
+    body = ctx.procedure.localised(t.lang).external_body
     text = t.gettext("I'm sorry it hasn't been put right.")
-    if body is None:
+    if body is None or original is None:
         return (
             text
             + " "
@@ -274,7 +275,7 @@ def no_further_stage(ctx: Context, t: Translator) -> str:
         + " "
         + t.gettext(
             "Our complaints procedure has no further stage, but you can contact {body}: {how}",
-            body=body.name,
+            body=ctx.procedure.say(original.name, t.lang, in_sentence=True),
             how=body.how_to_reach,
         )
     )
@@ -282,6 +283,8 @@ def no_further_stage(ctx: Context, t: Translator) -> str:
 
 def ask_escalate(draft: Draft, ctx: Context, t: Translator) -> Question:
     stage = next_stage(ctx, draft.pending.get("reference"))
+    if stage is not None:
+        stage = ctx.procedure.localised(t.lang).stage(stage.number)
     buttons = {"send": t.gettext("Send my request"), "later": t.gettext("Not now")}
     if stage is None:
         return Question(no_further_stage(ctx, t), choices("escalate", {"later": buttons["later"]}))

@@ -181,7 +181,7 @@ def ask_privacy(draft: Draft, ctx: Context, t: Translator) -> Question:
             t.gettext(
                 "{organisation} will use what you tell us only to look into it and put things "
                 "right.",
-                organisation=ctx.procedure.organisation,
+                organisation=ctx.procedure.localised(t.lang).organisation,
             ),
             t.gettext("Only the people dealing with it will see it."),
             t.ngettext(
@@ -234,7 +234,7 @@ def handle_privacy(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Res
         if contact:
             text += "\n\n" + t.gettext(
                 "If you would rather contact {organisation} another way: {contact}",
-                organisation=ctx.procedure.organisation,
+                organisation=ctx.procedure.localised(t.lang).organisation,
                 contact=contact,
             )
         text += "\n\n" + t.gettext("You can come back here at any time.")
@@ -363,7 +363,8 @@ def has_categories(draft: Draft, ctx: Context) -> bool:
 
 
 def _categories(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
-    labels = {category.id: category.label for category in ctx.procedure.categories}
+    local = ctx.procedure.localised(t.lang)
+    labels = {category.id: category.label for category in local.categories}
     # TRANSLATORS: a category choice for "What is it mainly about?"
     labels["other"] = t.gettext("Something else, or not sure")
     return labels
@@ -388,7 +389,7 @@ def fills_form(draft: Draft, ctx: Context) -> bool:
 
 
 def _relationships(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
-    form = ctx.procedure.complaint_form
+    form = ctx.procedure.localised(t.lang).complaint_form
     labels = {r.id: r.label for r in (form.relationships if form else ())}
     # TRANSLATORS: a category choice for "What is it mainly about?"
     labels["other"] = t.gettext("Something else, or not sure")
@@ -410,16 +411,12 @@ def _about_staff(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
     labels = {"yes": t.gettext("Yes")}
     handler = routing_handler(ctx.procedure)
     if handler is not None and is_complaint(draft, ctx):
-        # TRANSLATORS: {role} is a job title from the organisation's procedure, in English,
-        # e.g. "the Coordinator".
-        labels["handler"] = t.gettext("It is about {role}", role=role_phrase(handler.label))
+        # TRANSLATORS: {role} is a job title from the organisation's procedure, e.g. "the
+        # Coordinator", in the person's language where the procedure is translated.
+        role = ctx.procedure.say(handler.label, t.lang, in_sentence=True)
+        labels["handler"] = t.gettext("It is about {role}", role=role)
     labels["no"] = t.gettext("No")
     return labels
-
-
-def role_phrase(label: str) -> str:
-    """ "The Coordinator" reads "the Coordinator" inside a sentence."""
-    return "the " + label[4:] if label.startswith("The ") else label
 
 
 def ask_about_staff(draft: Draft, ctx: Context, t: Translator) -> Question:
@@ -603,7 +600,7 @@ def _dated(
 
 def late_warning(ctx: Context, t: Translator, status: WindowStatus) -> str:
     window = ctx.procedure.complaint_window
-    organisation = ctx.procedure.organisation
+    organisation = ctx.procedure.localised(t.lang).organisation
     if window is None or status is WindowStatus.ON_TIME:
         return ""
     limit = window.not_after if status is WindowStatus.TOO_LATE else window.expected_within

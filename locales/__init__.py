@@ -10,6 +10,8 @@ leaks into another's message.
 from __future__ import annotations
 
 import gettext
+import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -72,10 +74,18 @@ class Translator:
 
     def gettext(self, message: str, /, **values: object) -> str:
         text = self.catalog.gettext(message)
-        return text.format(**values) if values else text
+        return text.format(**self._isolated(values)) if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
-        return self.catalog.ngettext(singular, plural, n).format(n=n, **values)
+        return self.catalog.ngettext(singular, plural, n).format(n=n, **self._isolated(values))
+
+    def _isolated(self, values: dict[str, object]) -> dict[str, object]:
+        """In right-to-left text, each inserted value (a reference, an English name, a date)
+        is a Unicode isolate, so it keeps its own direction and does not scramble the
+        sentence around it (".C-2026-0006" instead of "C-2026-0006.")."""
+        if not self.rtl:
+            return values
+        return {k: isolate(v) if isinstance(v, str) else v for k, v in values.items()}
 
     @property
     def babel_locale(self) -> Locale:
@@ -91,6 +101,28 @@ class Translator:
     @property
     def rtl(self) -> bool:
         return self.lang in RTL
+
+
+FSI, PDI = "\u2068", "\u2069"  # first strong isolate ... pop directional isolate
+
+
+_ISOLATE = re.compile(f"{FSI}([^{FSI}{PDI}]*){PDI}")
+
+
+def isolate(value: str) -> str:
+    """A value set apart from the text around it for the bidirectional algorithm."""
+    return f"{FSI}{value}{PDI}" if value else value
+
+
+def bidi_html(text: str) -> str:
+    """Text as HTML (escaped) with each Unicode isolate as a <bdi> element, for web pages."""
+    escaped = html.escape(text, quote=False)
+    # Innermost pairs first, so nested isolates nest; an unpaired mark stays as it is.
+    while True:
+        changed = _ISOLATE.sub(r"<bdi>\1</bdi>", escaped)
+        if changed == escaped:
+            return changed
+        escaped = changed
 
 
 def babel_code(lang: str) -> str:

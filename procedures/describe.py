@@ -12,7 +12,11 @@ def limit_words(limit: TimeLimit) -> str:
     return letters.limit_words(translator("en"), limit)
 
 
-def describe(procedure: Procedure) -> str:
+def describe(procedure: Procedure, lang: str = "en") -> str:
+    """The procedure in plain words; with `lang`, its own texts in that language, followed by
+    the list of texts still in English (for staff: the frame stays English)."""
+    missing = procedure.missing_translations(lang)
+    procedure = procedure.localised(lang)
     lines = [f"{procedure.organisation} ({procedure.key})", ""]
     lines += _contact_lines(procedure.contact, "Contact")
     lines.append(f"What counts as a complaint: {procedure.what_counts}")
@@ -52,7 +56,16 @@ def describe(procedure: Procedure) -> str:
         )
     if procedure.notes:
         lines += ["", "Also:"] + [f"  - {note}" for note in procedure.notes]
+    if lang != "en":
+        lines += ["", _missing_title(lang, len(missing))]
+        lines += [f"  {where}: {text}" for where, text in missing]
     return "\n".join(lines)
+
+
+def _missing_title(lang: str, count: int) -> str:
+    if not count:
+        return f"Every text is translated into {lang}."
+    return f"Not translated into {lang}, shown in English ({count}):"
 
 
 def _stage_lines(procedure: Procedure, stage: Stage) -> list[str]:
@@ -108,4 +121,5 @@ def _external_lines(body: ExternalBody) -> list[str]:
 
 def _contact_lines(contact: Contact, title: str) -> list[str]:
     parts = [p for p in (contact.address, contact.email, contact.phone, contact.website) if p]
-    return [f"{title}: {'; '.join(parts)}"] if parts else []
+    lines = [f"{title}: {'; '.join(parts)}"] if parts else []
+    return lines + ([f"{title} (post): {contact.note}"] if contact.note else [])

@@ -2,7 +2,9 @@
 
 Each function takes the person's Translator (their language, their date format) and plain
 facts, and returns the text. Storage puts these texts in the outbox; the dialogue shows the
-receipt. Staff's own words are passed through as they wrote them.
+receipt. Staff's own words are passed through as they wrote them. The procedure's own texts
+(stage names, handlers, bodies, points) are put in the person's language here, from the
+procedure's translations (procedures/translations.py), whatever language the caller stored.
 """
 
 from __future__ import annotations
@@ -11,6 +13,37 @@ from datetime import date
 
 from locales import Translator
 from procedures.model import Contact, ExternalBody, Procedure, Stage, TimeLimit, Unit
+from procedures.translations import in_sentence
+
+
+def _name(t: Translator, procedure: Procedure | None, text: str) -> str:
+    """A handler or body name from the procedure, in the person's language, mid-sentence."""
+    if procedure is None:
+        return in_sentence(text)
+    return procedure.say(text, t.lang, in_sentence=True)
+
+
+def _stage(t: Translator, procedure: Procedure | None, stage: Stage) -> Stage:
+    """The stage as the person reads it: its name, handler and points in their language."""
+    if procedure is None:
+        return stage
+    try:
+        return procedure.localised(t.lang).stage(stage.number)
+    except KeyError:
+        return stage
+
+
+def _body(t: Translator, procedure: Procedure | None, body: ExternalBody) -> ExternalBody:
+    if procedure is None:
+        return body
+    local = procedure.localised(t.lang)
+    bodies = (procedure.external_body, *procedure.further_external_bodies)
+    for original, translated in zip(
+        bodies, (local.external_body, *local.further_external_bodies), strict=True
+    ):
+        if original == body and translated is not None:
+            return translated
+    return body
 
 
 def limit_words(t: Translator, limit: TimeLimit) -> str:
@@ -56,7 +89,7 @@ def receipt(
                 t.gettext("Thank you for your kind words."),
                 t.gettext(
                     "We will share them with the team at {organisation}.",
-                    organisation=procedure.organisation,
+                    organisation=procedure.localised(t.lang).organisation,
                 ),
                 t.gettext("Your reference is {reference}.", reference=reference),
             ]
@@ -81,7 +114,7 @@ def receipt(
     lines = [
         t.gettext("We have received your complaint."),
         t.gettext("Your reference is {reference}.", reference=reference),
-        t.gettext("It will be looked at by {handler}.", handler=handler_label),
+        t.gettext("It will be looked at by {handler}.", handler=_name(t, procedure, handler_label)),
         *_due(t, acknowledge_by, respond_by),
     ]
     if form:
@@ -89,7 +122,7 @@ def receipt(
             t.gettext(
                 "Your answers fill in the {form}: we have added it to your complaint, so you "
                 "do not need to send the form as well.",
-                form=form,
+                form=procedure.say(form, t.lang),
             )
         )
     return "\n".join(lines)
@@ -102,10 +135,11 @@ def acknowledgement(
     handler_label: str,
     respond_by: date | None,
     by_phone: bool = False,
+    procedure: Procedure | None = None,
 ) -> str:
     lines = [
         t.gettext("We have started looking at your complaint {reference}.", reference=reference),
-        t.gettext("It is being handled by {handler}.", handler=handler_label),
+        t.gettext("It is being handled by {handler}.", handler=_name(t, procedure, handler_label)),
     ]
     if respond_by:
         lines.append(t.gettext("We aim to reply by {date}.", date=t.date(respond_by)))
@@ -139,6 +173,7 @@ def how_to_escalate(
 ) -> str:
     """What to do if they are not satisfied: who, how, what to include, by when. In a chat
     they reply there; by email or post, they write to the next stage's handler."""
+    next_stage = _stage(t, procedure, next_stage)
     lines = [
         t.gettext(
             "If you are not happy with this answer, you can ask for it to go to {stage}.",
@@ -181,10 +216,16 @@ def _body_lines(body: ExternalBody) -> list[str]:
     return [body.how_to_reach, body.note]
 
 
-def external_body(t: Translator, body: ExternalBody, go_by: date | None) -> str:
+def external_body(
+    t: Translator, body: ExternalBody, go_by: date | None, procedure: Procedure | None = None
+) -> str:
+    body = _body(t, procedure, body)
     lines = [
         t.gettext("This was the final stage of our complaints procedure."),
-        t.gettext("If you are still not satisfied, you can contact {body}.", body=body.name),
+        t.gettext(
+            "If you are still not satisfied, you can contact {body}.",
+            body=_name(t, procedure, body.name),
+        ),
         *_body_lines(body),
         *contact_lines(t, body.contact),
     ]
@@ -193,12 +234,15 @@ def external_body(t: Translator, body: ExternalBody, go_by: date | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def further_body(t: Translator, body: ExternalBody) -> str:
+def further_body(t: Translator, body: ExternalBody, procedure: Procedure | None = None) -> str:
     """A body after the first external one (Cambridge Art Therapy: then the HCPC)."""
+    body = _body(t, procedure, body)
     return "\n".join(
         line
         for line in (
-            t.gettext("After that, you can also contact {body}.", body=body.name),
+            t.gettext(
+                "After that, you can also contact {body}.", body=_name(t, procedure, body.name)
+            ),
             *_body_lines(body),
             *contact_lines(t, body.contact),
         )
@@ -249,8 +293,8 @@ def response(
         parts.append(t.gettext("This decision is final."))
     if stage.final or stage.number == procedure.last_stage:
         if procedure.external_body:
-            parts.append(external_body(t, procedure.external_body, escalate_by))
-        parts.extend(further_body(t, body) for body in procedure.further_external_bodies)
+            parts.append(external_body(t, procedure.external_body, escalate_by, procedure))
+        parts.extend(further_body(t, body, procedure) for body in procedure.further_external_bodies)
     else:
         parts.append(
             how_to_escalate(
@@ -337,14 +381,18 @@ def escalation_received(
     acknowledge_by: date | None,
     respond_by: date | None,
     late: bool,
+    procedure: Procedure | None = None,
 ) -> str:
+    stage = _stage(t, procedure, stage)
     lines = [
         t.gettext(
             "We have your request to take complaint {reference} to {stage}.",
             reference=reference,
             stage=stage.name,
         ),
-        t.gettext("It will be looked at by {handler}.", handler=stage.handler.label),
+        t.gettext(
+            "It will be looked at by {handler}.", handler=_name(t, None, stage.handler.label)
+        ),
     ]
     if late:
         lines.append(
@@ -358,7 +406,7 @@ def escalation_received(
 
 
 def referred(t: Translator, procedure: Procedure, *, reference: str) -> str:
-    body = procedure.external_body
+    body = procedure.localised(t.lang).external_body
     if body is None:
         return t.gettext("Complaint {reference} has been closed.", reference=reference)
     return "\n".join(
@@ -366,7 +414,7 @@ def referred(t: Translator, procedure: Procedure, *, reference: str) -> str:
             t.gettext(
                 "Complaint {reference} has been referred to {body}.",
                 reference=reference,
-                body=body.name,
+                body=_name(t, None, body.name),
             ),
             *(line for line in _body_lines(body) if line),
             *contact_lines(t, body.contact),
@@ -402,6 +450,7 @@ def status(
     acknowledge_by: date | None,
     respond_by: date | None,
     escalate_by: date | None,
+    procedure: Procedure | None = None,
 ) -> str:
     """One case in "status of my complaints": where it is and what to expect next."""
     if kind != "complaint":
@@ -418,7 +467,11 @@ def status(
     }
     lines = [
         t.gettext("{reference}: {state}.", reference=reference, state=words.get(status, status)),
-        t.gettext("Stage: {stage}, with {handler}.", stage=stage_name, handler=handler_label),
+        t.gettext(
+            "Stage: {stage}, with {handler}.",
+            stage=procedure.say(stage_name, t.lang) if procedure else stage_name,
+            handler=_name(t, procedure, handler_label),
+        ),
     ]
     if status in ("open", "informal", "acknowledged", "awaiting_complainant") and respond_by:
         lines.append(t.gettext("We aim to reply by {date}.", date=t.date(respond_by)))

@@ -28,6 +28,7 @@ from procedures.model import (
     TimeLimit,
     Unit,
 )
+from procedures.translations import read_translations
 from procedures.window import add_calendar
 
 PRESETS = Path(__file__).parent / "presets"
@@ -113,7 +114,14 @@ class _Reader:
             complaint_form=self.form(t.get("complaint_form")),
             committee=self.text(t, "", "committee"),
             source=str(self.path),
+            translations=self.translations(),
         )
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        try:
+            return read_translations(self.path)
+        except (OSError, ValueError) as error:
+            raise self.fail("translations", f"cannot read: {error}") from None
 
     def stages(self, raw: Any) -> tuple[Stage, ...]:
         if not isinstance(raw, list) or not raw:
@@ -362,7 +370,7 @@ def _join(where: str, name: str) -> str:
     return f"{where}.{name}" if where else name
 
 
-_CONTACT = frozenset({"address", "email", "phone", "website"})
+_CONTACT = frozenset({"address", "email", "phone", "website", "note"})
 _CATEGORY = frozenset({"id", "label"})
 _ENTRY = frozenset({"in_writing", "with_reasons", "points", "within"})
 _HANDLER = frozenset(

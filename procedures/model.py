@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from procedures import translations
+
 
 class Unit(StrEnum):
     WORKING_DAYS = "working_days"
@@ -37,6 +39,8 @@ class Contact:
     email: str = ""
     phone: str = ""
     website: str = ""
+    # For post only, e.g. "Mark the envelope 'Private and Confidential'."
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,38 @@ class Procedure:
     # The committee that notes complaints and compliments at its next meeting (West Wilts).
     committee: str = ""
     source: str = ""  # the file it was loaded from
+    # {lang: {English text: translation}}, from translations/<lang>/<stem>.po beside the file.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    _localised: dict[str, Procedure] = field(
+        default_factory=dict, compare=False, repr=False, init=False
+    )
+
+    def localised(self, lang: str) -> Procedure:
+        """This procedure with its texts in `lang` (English where a text is untranslated).
+
+        For what a complainant reads; staff views and stored records keep the English.
+        """
+        if lang == "en" or not self.translations:
+            return self
+        if lang not in self._localised:
+            self._localised[lang] = translations.translate(self.translations, lang, self)
+        return self._localised[lang]
+
+    def say(self, text: str, lang: str, *, in_sentence: bool = False) -> str:
+        """One text of this procedure (a stored stage name or handler) in `lang`.
+
+        `in_sentence`: a name put inside a sentence, where English lower-cases "The".
+        """
+        found = translations.lookup(self.translations, lang, text) if lang != "en" else None
+        if found is not None:
+            return found
+        return translations.in_sentence(text) if in_sentence else text
+
+    def missing_translations(self, lang: str) -> list[tuple[str, str]]:
+        return translations.missing(self, lang)
+
+    def texts(self) -> list[tuple[str, str]]:
+        return translations.texts(self)
 
     def stage(self, number: int) -> Stage:
         """The stage with this 1-based number; raises KeyError if there is none."""

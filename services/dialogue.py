@@ -24,6 +24,7 @@ from locales import Translator, translator
 from procedures import letters, lifecycle
 from procedures.case import CASE_KINDS, Received
 from procedures.lifecycle import Actor, Facts, Status
+from procedures.model import Procedure
 from services.actions import facts_of
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
@@ -282,7 +283,11 @@ class ChatRunner:
             return None
         if effect in (Effect.STATUS, Effect.MY_DATA):
             views = await self._cases(session, external_id)
-            text = status_text(t, views) if effect is Effect.STATUS else my_data_text(t, views)
+            text = (
+                status_text(t, views, ctx.procedure)
+                if effect is Effect.STATUS
+                else my_data_text(t, views)
+            )
             return draft, [Reply(text=text)]
         if effect in (Effect.ADD_INFO, Effect.ESCALATE):
             return await self._follow_up(session, external_id, draft, reply)
@@ -359,7 +364,7 @@ def file_refs(files: object) -> list[str]:
     return found
 
 
-def status_text(t: Translator, views: list[CaseView]) -> str:
+def status_text(t: Translator, views: list[CaseView], procedure: Procedure | None = None) -> str:
     if not views:
         return t.gettext("You have not made a complaint with us yet.")
     return "\n\n".join(
@@ -373,6 +378,7 @@ def status_text(t: Translator, views: list[CaseView]) -> str:
             acknowledge_by=v.stage.acknowledge_by if v.stage else None,
             respond_by=v.stage.respond_by if v.stage else None,
             escalate_by=v.stage.escalate_by if v.stage else None,
+            procedure=procedure,
         )
         for v in views
     )

@@ -411,6 +411,7 @@ class CaseService:
                 handler_label=record.handler_label,
                 respond_by=record.respond_by,
                 by_phone="phone_call" in (complaint.adjustments or []),
+                procedure=self.procedure,
             )
             await enqueue(session, person, text, now=now, complaint_id=complaint.id)
             self._audit(session, "acknowledge", complaint, staff_id, f"stage {record.number}")
@@ -710,6 +711,7 @@ class CaseService:
                 acknowledge_by=new.acknowledge_by,
                 respond_by=new.respond_by,
                 late=late,
+                procedure=self.procedure,
             )
             await self._link_attachments(session, complaint, person, attachments)
             row = await enqueue(

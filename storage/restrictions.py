@@ -79,7 +79,7 @@ async def restrict(
         await session.flush()
         text = letters.restriction_notice(
             translator(person.language),
-            organisation=cases.procedure.organisation,
+            organisation=cases.procedure.localised(person.language).organisation,
             restriction=restriction,
             reason=reason,
             review_on=review_on,
@@ -117,7 +117,8 @@ async def lift(cases: CaseService, restriction_id: int, *, staff_id: int | None)
         row.ended_at = now
         person = await session.get_one(Person, row.person_id)
         text = letters.restriction_lifted(
-            translator(person.language), organisation=cases.procedure.organisation
+            translator(person.language),
+            organisation=cases.procedure.localised(person.language).organisation,
         )
         await enqueue(session, person, text, now=now)
         _audit(session, "lift_restriction", staff_id, now, f"person {row.person_id}")

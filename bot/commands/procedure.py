@@ -8,9 +8,11 @@ import sys
 from datetime import date
 from typing import Any
 
+from locales import LANGUAGES
 from procedures.deadlines import calendar_for, enquiry_deadlines, stage_deadlines
 from procedures.describe import describe
 from procedures.loader import ProcedureError, load_procedure, preset_names
+from procedures.translations import template
 from storage.settings import NATIONS, load_settings
 
 
@@ -22,7 +24,19 @@ def register(subparsers: Any) -> None:
 
     show = sub.add_parser("show", help="A procedure in plain words, stage by stage.")
     show.add_argument("name", metavar="NAME", help="A preset name or a procedure file path.")
+    show.add_argument(
+        "--lang",
+        default="en",
+        metavar="CODE",
+        help="Its texts in this language (cy, pl, ar...), listing what is untranslated.",
+    )
     show.set_defaults(run=run_show)
+
+    template = sub.add_parser(
+        "template", help="The .pot of a procedure's texts, for translators (docs/procedures.md)."
+    )
+    template.add_argument("name", metavar="NAME", help="A preset name or a procedure file path.")
+    template.set_defaults(run=run_template)
 
     deadlines = sub.add_parser("deadlines", help="The due dates of one stage of a complaint.")
     deadlines.add_argument("name", metavar="NAME", help="A preset name or a procedure file path.")
@@ -54,8 +68,18 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    if args.lang not in LANGUAGES:
+        return _fail(f"--lang {args.lang!r}: one of {', '.join(LANGUAGES)}")
     try:
-        print(describe(load_procedure(args.name)))
+        print(describe(load_procedure(args.name), args.lang))
+    except ProcedureError as error:
+        return _fail(str(error))
+    return 0
+
+
+def run_template(args: argparse.Namespace) -> int:
+    try:
+        print(template(load_procedure(args.name)), end="")
     except ProcedureError as error:
         return _fail(str(error))
     return 0

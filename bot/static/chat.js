@@ -57,6 +57,20 @@
     form.insertBefore(group, form.querySelector("label[for=text]"));
   }
 
+  // The page's own words follow a change of language without a reload.
+  function words(labels) {
+    if (!labels) return;
+    const set = function (selector, text) {
+      const node = document.querySelector(selector);
+      if (node && text) node.textContent = text;
+    };
+    set("button.send", labels.send);
+    set(".file .file-words", labels.file);
+    set("#text-label", labels.answer);
+    set("h1", labels.title);
+    if (labels.title) document.title = labels.title;
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const data = new FormData(form);
@@ -77,6 +91,7 @@
       form.dataset.step = reply.step;
       document.documentElement.lang = reply.lang === "en_Easy" ? "en" : reply.lang;
       document.documentElement.dir = reply.dir;
+      words(reply.labels);
       form.reset();
       form.querySelector("[name=nonce]").value = reply.nonce;
       seen(reply.seen);

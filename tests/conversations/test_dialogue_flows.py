@@ -453,7 +453,7 @@ def test_escalate_at_the_last_stage_points_to_the_external_body() -> None:
     complete_to_summary(chat)
     chat.tap("send")
     reply = chat.tap("escalate")
-    assert "The Ombudsman" in reply.text and reply.step == "menu"
+    assert "contact the Ombudsman" in reply.text and reply.step == "menu"
 
 
 def test_another_complaint_after_sending(chat: Chat) -> None:

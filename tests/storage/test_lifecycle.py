@@ -136,11 +136,17 @@ async def test_walk_every_preset_to_its_external_body(
         else:
             break
     if procedure.external_body is not None:
-        assert procedure.external_body.name in (await outbox(storage, done.complaint_id))[-1].body
+        assert (
+            procedure.say(procedure.external_body.name, "en", in_sentence=True)
+            in (await outbox(storage, done.complaint_id))[-1].body
+        )
         await cases.refer_external(done.complaint_id, staff_id=None)
         view = await cases.get(done.complaint_id)
         assert view.status == "referred"
-        assert procedure.external_body.name in (await outbox(storage, done.complaint_id))[-1].body
+        assert (
+            procedure.say(procedure.external_body.name, "en", in_sentence=True)
+            in (await outbox(storage, done.complaint_id))[-1].body
+        )
     with pytest.raises(IllegalTransition):
         await cases.escalate(done.complaint_id)
 

@@ -62,13 +62,17 @@ class _Reader(HTMLParser):
             self._button, self._text = a["value"], []
         elif tag == "form" and a.get("id") == "answer":
             self.page.step = a.get("data-step", "")
+        elif tag == "bdi" and self._bubble is not None:
+            self._text.append("\u2068")  # <bdi> is the page's form of an isolate
 
     def handle_data(self, data: str) -> None:
         if self._bubble is not None or self._button is not None:
             self._text.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "p" and self._bubble is not None:
+        if tag == "bdi" and self._bubble is not None:
+            self._text.append("\u2069")
+        elif tag == "p" and self._bubble is not None:
             self.page.bubbles.append((self._bubble, "".join(self._text)))
             self._bubble = None
         elif tag == "button" and self._button is not None:
