@@ -15,14 +15,13 @@ from tests.admin.test_admin_a11y import (  # the same fixtures and checker
     Checker,
     _new_page,
     _sign_in,
-    axe_source,
     db_url,
     procedure,
 )
 from tests.browser import BROWSER
 
 pytestmark = BROWSER
-__all__ = ["axe_source", "db_url", "procedure"]
+__all__ = ["db_url", "procedure"]
 
 
 async def test_letters_to_post_have_no_serious_problems(
