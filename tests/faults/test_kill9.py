@@ -37,6 +37,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.webchat import session_cookie
 from procedures.case import Kind, NewComplaint, Received
 from storage.errors import CaseError
 from storage.runtime import Storage, open_storage
@@ -51,6 +52,8 @@ KILLS = int(os.environ.get("COMPLAINTS_FAULT_KILLS", "100"))
 TOKEN = "123456:FAULTS-TOKEN"
 VISITORS = 4
 TELEGRAM_CASES = 6
+# Conversation id (what the database keeps) -> the visitor's cookie, for the next visit.
+COOKIES: dict[str, str] = {}
 Failure = (aiohttp.ClientError, ConnectionError, AssertionError, asyncio.TimeoutError)
 
 
@@ -98,6 +101,14 @@ class Complainant:
     def cookie(self) -> str:
         assert self.session is not None
         return next(c.value for c in self.session.cookie_jar if c.key == "chat_session")
+
+    @property
+    def conversation(self) -> str:
+        """The id the database keeps for this cookie (bot/webchat.py session_cookie)."""
+        cookie = self.cookie
+        conversation = session_cookie("faults-secret", cookie.partition(".")[0])[1]
+        COOKIES[conversation] = cookie
+        return conversation
 
     async def new_round(self) -> None:
         if self.session is not None:
@@ -155,7 +166,7 @@ class Complainant:
         self.visitor.page = read_page(html)
         self.queues[step].pop(0)
         if form.get("text", "").strip():
-            self.acked.setdefault(self.cookie, []).append(form["text"])
+            self.acked.setdefault(self.conversation, []).append(form["text"])
 
 
 class Zygote:
@@ -242,7 +253,7 @@ def check(
     database: Path, api: FakeBotAPI, people: list[Complainant], chats: list[int]
 ) -> list[tuple[str, str]]:
     """The invariants, on the database as the next start will find it. Returns the web chat
-    receipts not confirmed yet, as (reference, visitor cookie), for the next visit to show."""
+    receipts not confirmed yet, as (reference, conversation id), for the next visit to show."""
     with contextlib.closing(sqlite3.connect(database, timeout=30)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         drafts = {
@@ -271,8 +282,8 @@ def check(
         ).fetchall()
     assert duplicated == [], "a complaint was stored twice"
     for person in people:
-        for cookie, texts in person.acked.items():
-            draft = drafts.get(cookie, "")
+        for conversation, texts in person.acked.items():
+            draft = drafts.get(conversation, "")
             for text in texts:
                 if text == "last Tuesday":
                     continue
@@ -296,7 +307,8 @@ def check(
 async def shown_on_next_visit(base: str, unconfirmed: list[tuple[str, str]]) -> None:
     """Each receipt the page never confirmed is on the person's next page, which then
     confirms it as chat.js does."""
-    for reference, cookie in unconfirmed:
+    for reference, conversation in unconfirmed:
+        cookie = COOKIES[conversation]
         jar = aiohttp.CookieJar(unsafe=True)
         async with aiohttp.ClientSession(cookie_jar=jar, cookies={"chat_session": cookie}) as s:
             visitor = Visitor(s, base)

@@ -46,7 +46,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:SCALE-TOKEN"
 PROCESSES = 3
-VISITORS = 6
+# Under the web chat's five new complaints an hour per address (bot/limits.py): behind the
+# proxy every visitor comes from one address.
+VISITORS = 4
 TELEGRAM_PEOPLE = 3
 STAFF_CHAT = 9000
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
@@ -120,16 +122,26 @@ class Person:
     async def complain(self) -> None:
         visitor = Visitor(self.session, self.base)
         await _retried(visitor.open)
-        while visitor.page.step != "menu":
+        last: dict[str, Action] = {}
+        for _ in range(80):
+            if visitor.page.step == "menu":
+                return
             step = visitor.page.step
-            kind, value = self.queues[step][0]
+            # A question asked again (its answer died with a process before it was saved)
+            # gets the same answer again, as the person would give it.
+            kind, value = self.queues[step][0] if self.queues[step] else last[step]
+            last[step] = (kind, value)
             if kind == "tap":
                 await _retried(lambda v=value: visitor.tap(v))
             else:
                 await _retried(lambda v=value: visitor.send(v))
                 self.acked.append(value)
-            self.queues[step].pop(0)
+            if self.queues[step]:
+                self.queues[step].pop(0)
             await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"visitor {self.number} stuck at {visitor.page.step}: {visitor.page.last}"
+        )
 
 
 async def _retried(action: Callable[[], Awaitable[object]]) -> None:
