@@ -103,3 +103,21 @@ async def storage_on(
             await _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         await _pg_admin(f"DROP TABLESPACE IF EXISTS {space}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> tuple[str, str | None]:
+    """Which database the full disk holds (and the PostgreSQL template to copy)."""
+    if request.param == "sqlite":
+        return "sqlite", None
+    return "postgresql", request.getfixturevalue("pg_template")
+
+
+@pytest.fixture
+async def full(
+    database: tuple[str, str | None], settings: Settings
+) -> AsyncIterator[tuple[Storage, SmallDisk]]:
+    """Storage on a small disk the test fills when it wants."""
+    with small_disk(size_mb=64) as disk:
+        async with storage_on(disk, *database, settings) as storage:
+            yield storage, disk

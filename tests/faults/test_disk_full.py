@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import aiohttp
 import pytest
@@ -25,30 +25,13 @@ from bot.unsaved import unsaved_words
 from locales import translator
 from server import create_app
 from storage.runtime import Storage
-from storage.settings import Settings
-from tests.faults.small_disk import SmallDisk, small_disk, storage_on
+from tests.faults.small_disk import SmallDisk, database, full  # noqa: F401 (fixtures)
 from tests.webchat.visitor import COMPLAINT_PLAN, Visitor, read_page, tap
 
 pytestmark = pytest.mark.faults
 
 SPANISH = {**COMPLAINT_PLAN, "language": [tap("es")]}
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 500
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> tuple[str, str | None]:
-    if request.param == "sqlite":
-        return "sqlite", None
-    return "postgresql", request.getfixturevalue("pg_template")
-
-
-@pytest.fixture
-async def full(
-    database: tuple[str, str | None], settings: Settings
-) -> AsyncIterator[tuple[Storage, SmallDisk]]:
-    with small_disk(size_mb=64) as disk:
-        async with storage_on(disk, *database, settings) as storage:
-            yield storage, disk
 
 
 async def attempt(
@@ -81,7 +64,8 @@ async def health(visitor: Visitor) -> tuple[int, dict[str, object]]:
 
 
 async def test_a_full_disk_is_said_kindly_and_nothing_typed_is_lost(
-    full: tuple[Storage, SmallDisk], caplog: pytest.LogCaptureFixture
+    full: tuple[Storage, SmallDisk],  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     storage, disk = full
     server = TestServer(create_app(storage))
