@@ -1,7 +1,8 @@
 """Start-up errors are one line naming the setting, with no secret and exit status 2 (a
 wrong URL, a refused or missing PostgreSQL database or role, a SQLite path that cannot be
 created, a data folder that is a file or on a read-only file system, a procedure file that
-is not UTF-8); the data folder and database the app creates are private (issue 14, points 7 and 9)."""
+is not UTF-8); the data folder and database the app creates are private (issue 14, points 7
+and 9)."""
 
 from __future__ import annotations
 
