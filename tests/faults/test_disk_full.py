@@ -26,7 +26,8 @@ from locales import translator
 from server import create_app
 from storage.runtime import Storage
 from tests.faults.small_disk import SmallDisk, database, full  # noqa: F401 (fixtures)
-from tests.webchat.visitor import COMPLAINT_PLAN, Visitor, read_page, tap
+from tests.scripted import COMPLAINT_PLAN, tap
+from tests.webchat.visitor import Visitor, read_page
 
 pytestmark = pytest.mark.faults
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from storage.models import CallbackRequest
 from storage.settings import Settings
+from tests.scripted import COMPLAINT_PLAN, send, tap
 from tests.webchat.test_webchat import Open, open_chat, stored
-from tests.webchat.visitor import COMPLAINT_PLAN, send, tap
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ nothing here would send them (issue 14, point 4). Start-up says so in one line
 
 from __future__ import annotations
 
+from tests.scripted import COMPLAINT_PLAN
 from tests.webchat.test_webchat import Open, open_chat  # noqa: F401 (fixture)
-from tests.webchat.visitor import COMPLAINT_PLAN
 
 
 async def test_email_replies_are_not_offered_without_a_mail_server(open_chat: Open) -> None:  # noqa: F811
