@@ -13,16 +13,21 @@ from bot import hardening, readiness, webchat
 from bot.keys import STORAGE
 from bot.telegram import webhook
 from bot.telegram.app import TelegramApp, webhook_secret
+from bot.unsaved import unsaved_middleware
 from locales import translator
 from storage.db import reading
 from storage.runtime import Storage
 
 
 async def health(request: web.Request) -> web.Response:
-    """Liveness and database reachability, for monitors and the footprint benchmark."""
+    """Liveness, database reachability and whether writes work, for monitors and the
+    footprint benchmark. 503 with the reason while writes fail (a full disk)."""
+    storage = request.app[STORAGE]
     # A read: on SQLite it must not queue behind (or hold up) writers.
-    async with reading(request.app[STORAGE].sessions) as session:
+    async with reading(storage.sessions) as session:
         await session.execute(text("SELECT 1"))
+    if problem := storage.health.problem():
+        return web.json_response({"ok": False, "reason": problem}, status=503)
     return web.json_response({"ok": True})
 
 
@@ -88,7 +93,7 @@ def create_app(storage: Storage, *, telegram: TelegramApp | None = None) -> web.
     """The application with every route; resources are opened by the caller (serve)."""
     app = web.Application(
         client_max_size=(storage.settings.max_upload_mb + 1) * 1024 * 1024,
-        middlewares=[default_headers],
+        middlewares=[default_headers, unsaved_middleware],
     )
     app[STORAGE] = storage
     hardening.install(app)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from storage.delivery import DeliveryStore, Item
+from storage.health import write_failure
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,9 @@ class DeliveryWorker:
                     await self.recover()
                     next_recovery = time.monotonic() + RECOVERY_INTERVAL
                 sent = await self.drain_once()
-            except Exception:  # a database hiccup must not end delivery for good
-                log.exception("outbox delivery round failed; trying again shortly")
+            except Exception as error:  # a database hiccup must not end delivery for good
+                if not write_failure(error):  # a full disk is logged once, by storage
+                    log.exception("outbox delivery round failed; trying again shortly")
                 sent = 0
             if sent == 0:
                 self.wake.clear()

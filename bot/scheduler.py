@@ -23,6 +23,7 @@ from datetime import date, datetime
 from services.retention import Retention
 from services.scheduled_reports import send_due_reports
 from storage.alerts import Alert, CaseFacts, DueItem, Letter, Recipient, StaffAlerts
+from storage.health import write_failure
 from storage.restrictions import due_for_review
 from storage.runtime import Storage
 
@@ -167,8 +168,9 @@ class Scheduler:
         while not stop.is_set():
             try:
                 await self.tick()
-            except Exception:  # one bad round must not end the alerts for good
-                log.exception("scheduler round failed; trying again at the next one")
+            except Exception as error:  # one bad round must not end the alerts for good
+                if not write_failure(error):  # a full disk is logged once, by storage
+                    log.exception("scheduler round failed; trying again at the next one")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.interval)
 

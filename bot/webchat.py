@@ -22,6 +22,7 @@ from multidict import MultiDictProxy
 
 from bot import limits
 from bot.keys import STORAGE
+from bot.unsaved import RETRY_AFTER, unsaved_json, unsaved_words
 from bot.webchat_form import read_form
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, Translator, bidi_html, translator
@@ -39,6 +40,7 @@ COOKIE = "chat_session"
 COOKIE_AGE = 7 * 24 * 3600
 ISSUED: web.RequestKey[str] = web.RequestKey("chat_cookie", str)
 HERE = Path(__file__).parent
+Form = MultiDictProxy[str | bytes | web.FileField]
 RUNNER = web.AppKey("webchat_runner", ChatRunner)
 TEMPLATES = web.AppKey("webchat_templates", jinja2.Environment)
 
@@ -118,7 +120,15 @@ def _same_origin(request: web.Request) -> bool:
 
 
 async def _page(
-    request: web.Request, visitor: str, new: bool, shown: list[Shown], reply: Reply, lang: str
+    request: web.Request,
+    visitor: str,
+    new: bool,
+    shown: list[Shown],
+    reply: Reply,
+    lang: str,
+    *,
+    typed: str = "",
+    status: int = 200,
 ) -> web.Response:
     t = translator(lang)
     context = {
@@ -134,8 +144,11 @@ async def _page(
         "gettext": t.gettext,
         "languages": LANGUAGES,
         "seen": _seen_value(shown),
+        "typed": typed,  # kept in the box when it could not be saved
     }
-    response = aiohttp_jinja2.render_template("chat.html", request, context, app_key=TEMPLATES)
+    response = aiohttp_jinja2.render_template(
+        "chat.html", request, context, app_key=TEMPLATES, status=status
+    )
     if ISSUED in request:  # renewed on every page: a week from the last visit
         response.set_cookie(
             COOKIE,
@@ -228,7 +241,7 @@ async def poll(request: web.Request) -> web.Response:
 
 async def _files(
     request: web.Request,
-    form: MultiDictProxy[str | bytes | web.FileField],
+    form: Form,
     lang: str,
     visitor: str,
     asked: Reply,
@@ -290,6 +303,31 @@ async def answer(request: web.Request) -> web.Response:
     if new or not _same_origin(request) or not hmac.compare_digest(token, _csrf(request, visitor)):
         log.warning("web chat post refused: missing or wrong form token")
         raise web.HTTPSeeOther("/chat")
+    try:
+        return await _answer(request, visitor, new, form)
+    except Exception as error:
+        if not request.app[STORAGE].health.noticed(error):
+            raise
+    return await _unsaved(request, visitor, new, form)
+
+
+async def _unsaved(request: web.Request, visitor: str, new: bool, form: Form) -> web.Response:
+    """The answer could not be saved (the disk is full): say so kindly, ask the same question
+    again, and keep what was typed in the box. Only reads here: they still work."""
+    lang = await _lang(request, visitor)
+    if request.headers.get("Accept") == "application/json":  # chat.js keeps the form as is
+        return unsaved_json(unsaved_words(translator(lang)))
+    files = any(isinstance(f, web.FileField) and f.filename for f in form.getall("file", []))
+    words = unsaved_words(translator(lang), files=files)
+    asked = await request.app[RUNNER].current(visitor, lang, welcome=False)
+    shown = [Shown(words), Shown(asked.text)]
+    typed = str(form.get("text", ""))
+    response = await _page(request, visitor, new, shown, asked, lang, typed=typed, status=503)
+    response.headers.update(RETRY_AFTER)
+    return response
+
+
+async def _answer(request: web.Request, visitor: str, new: bool, form: Form) -> web.Response:
     await _confirm_seen(request, visitor, form.get("seen"))
     lang = await _lang(request, visitor)
     runner = request.app[RUNNER]

@@ -27,6 +27,8 @@ class Context:
     "staff" is a member of staff typing in what someone told them by phone, letter or in person.
     `case_stage` is the stage the person's complaint is at, for "I am not satisfied";
     `cases` the person's complaints, newest first (empty where storage was not asked).
+    `email`: whether anything here can send email; with no mail server, replies by email
+    are not offered (a promise nothing would keep).
     """
 
     procedure: Procedure
@@ -34,6 +36,7 @@ class Context:
     channel: str = "webchat"
     case_stage: int = 1
     cases: tuple[CaseFacts, ...] = ()
+    email: bool = True
 
     def case(self, reference: str | None) -> CaseFacts | None:
         """The complaint `reference`, or the newest one."""

@@ -828,7 +828,10 @@ def _show_supporter_contact(draft: Draft, ctx: Context, t: Translator) -> str:
 
 
 def _contacts(draft: Draft, ctx: Context, t: Translator) -> dict[str, str]:
-    return contact_labels(t, ctx.channel)
+    labels = contact_labels(t, ctx.channel)
+    if not ctx.email and draft.answers.get("contact_method") != "email":
+        del labels["email"]  # no mail server: staff would have to post or phone instead
+    return labels
 
 
 def ask_contact_method(draft: Draft, ctx: Context, t: Translator) -> Question:

@@ -74,6 +74,9 @@ class ChatRunner:
             channel=self.channel,
             case_stage=case_stage,
             cases=cases,
+            # Staff typing in a letter may record email and send it by hand (a dashboard
+            # task); a complainant is not offered what nothing here would send.
+            email=bool(self.storage.settings.smtp_host) or self.channel == "staff",
         )
 
     async def current(

@@ -110,11 +110,16 @@ class AttachmentStore:
             return
         private_folder(target.parent)
         temporary = target.with_suffix(".part")
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(target)
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            temporary.replace(target)
+        except OSError:
+            # A full disk: leave no half-written file to take the space a retry needs.
+            temporary.unlink(missing_ok=True)
+            raise
 
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

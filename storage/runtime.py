@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +17,7 @@ from storage.attachments import AttachmentStore
 from storage.cases import CaseService
 from storage.db import create_engine, current_revision, head_revision, migrate, session_factory
 from storage.drafts import DraftStore
+from storage.health import WriteHealth, watch
 from storage.models import utcnow
 from storage.settings import Settings, SettingsError, without_password
 
@@ -32,6 +33,7 @@ class Storage:
     drafts: DraftStore
     attachments: AttachmentStore
     clock: Callable[[], datetime] = utcnow  # one clock for every part of the process
+    health: WriteHealth = field(default_factory=WriteHealth)  # do writes work? (/health)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -78,6 +80,8 @@ async def open_storage(
     except (OSError, SQLAlchemyError) as error:
         raise SettingsError(cannot_open(settings, error)) from None
     sessions = session_factory(engine)
+    health = WriteHealth()
+    watch(engine, sessions, health)
     return Storage(
         settings=settings,
         engine=engine,
@@ -90,6 +94,7 @@ async def open_storage(
             settings.attachments_dir, sessions, settings.max_upload_mb * 1024 * 1024
         ),
         clock=clock,
+        health=health,
     )
 
 

@@ -15,7 +15,8 @@ from aiohttp import web
 from bot.delivery import DeliveryWorker, Sender
 from bot.email import EmailSender
 from bot.scheduler import Scheduler, channels_for
-from bot.telegram.app import TelegramApp, build_application, polling, running
+from bot.telegram.app import TelegramApp, build_application, polling
+from bot.telegram.reachable import run_when_reachable
 from bot.telegram.sender import TelegramSender
 from server import create_app
 from services.setup import setup_link
@@ -94,26 +95,33 @@ async def serve(
     telegram = build_application(storage, settings) if settings.telegram_token else None
     runner = web.AppRunner(create_app(storage, telegram=telegram), access_log=None)
     await runner.setup()
-    stop = asyncio.Event()
+    stop, bot_stop, bot_running = asyncio.Event(), asyncio.Event(), asyncio.Event()
     background: list[asyncio.Task[None]] = []
-    bot = contextlib.AsyncExitStack()
+    bot: asyncio.Task[None] | None = None
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
 
-        if telegram is not None:  # after the site: a webhook must be reachable when set
-            await bot.enter_async_context(running(telegram, settings, poll=False))
+        channels = senders(storage)  # Telegram's joins once the bot is running
         worker = DeliveryWorker(
-            DeliveryStore(storage.sessions),
-            senders(storage, telegram),
-            unsendable=unsendable(settings),
+            DeliveryStore(storage.sessions), channels, unsendable=unsendable(settings)
         )
         scheduler = Scheduler(
             storage, channels=channels_for(storage), interval=settings.scheduler_seconds
         )
         jobs = [worker.run, scheduler.run]
-        if telegram is not None:
-            jobs.append(functools.partial(polling, telegram))
+        if telegram is not None:  # after the site: a webhook must be reachable when set
+
+            def started(app: TelegramApp = telegram) -> None:
+                channels.update(senders(storage, app))
+                bot_running.set()
+                worker.notify()
+
+            # In the background: Telegram unreachable must not keep the web chat down.
+            bot = asyncio.create_task(
+                run_when_reachable(telegram, settings, bot_stop, started), name="telegram"
+            )
+            jobs.append(functools.partial(poll_once_running, telegram, bot_running))
         # What must run once across processes runs in the one that leads (PostgreSQL; on
         # SQLite the one process): the outbox, because Telegram's limits are per bot and per
         # chat; the scheduler, so that each alert is decided once; getUpdates, which Telegram
@@ -131,9 +139,23 @@ async def serve(
     finally:
         stop.set()
         await asyncio.gather(*background, return_exceptions=True)
-        await bot.aclose()  # after the worker, which sends through the bot
+        bot_stop.set()  # after the worker, which sends through the bot
+        if bot is not None:
+            await asyncio.gather(bot, return_exceptions=True)
         await runner.cleanup()
         await storage.close()
+
+
+async def poll_once_running(
+    telegram: TelegramApp, bot_running: asyncio.Event, stop: asyncio.Event
+) -> None:
+    """getUpdates (in the leading process), from when the bot is running until `stop`."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in (bot_running, stop)]
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    if not stop.is_set():
+        await polling(telegram, stop)
 
 
 def welcome(settings: Settings, setup: str | None) -> str:

@@ -84,6 +84,13 @@
         method: "POST", body: data, headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
+      if (response.status === 503) {
+        // Not saved (the server's disk is full): say so, and leave the form as it is.
+        const unsaved = await response.json();
+        if (!unsaved.unsaved) throw new Error("503");
+        bubble(unsaved.message, false);
+        return;
+      }
       if (!response.ok) throw new Error(String(response.status));
       const reply = await response.json();
       reply.messages.forEach(function (m) { bubble(m.text, m.mine); });

@@ -137,7 +137,8 @@ async def _post_shutdown(application: TelegramApp) -> None:
     downloads, application.bot_data.downloads = application.bot_data.downloads, None
     if downloads is not None:
         await downloads.aclose()
-    outbox, application.bot_data.outbox = application.bot_data.outbox, None
+    # Kept (shut down): a start retried after Telegram was unreachable initializes it again.
+    outbox = application.bot_data.outbox
     if outbox is not None:
         await outbox.shutdown()
 

@@ -25,6 +25,7 @@ from bot.telegram.commands import commands_for_chat
 from bot.telegram.context import CHANNEL, Context
 from bot.telegram.files import DownloadFailed, TooLarge, download, incoming_file
 from bot.telegram.render import HASHED, answered, render, resolve
+from bot.unsaved import unsaved_words
 from conversations.model import Answer, Effect, FileRef, Reply
 from locales import Translator, translator
 from storage.attachments import AttachmentRefused
@@ -158,21 +159,25 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, Forbidden):  # blocked the bot: nobody to apologise to
         log.info("telegram update %s: %s", update_id, type(error).__name__)
         return
-    # Only the frames: exception messages can quote the person's words or a URL with the token.
-    frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
-    log.error("telegram update %s failed: %s\n%s", update_id, type(error).__name__, frames)
+    # A full disk: storage/health.py has told staff once; the person is asked to try later.
+    unsaved = context.storage.health.noticed(error)
+    if not unsaved:
+        # Only the frames: exception messages can quote the person's words or a URL with
+        # the token.
+        frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+        log.error("telegram update %s failed: %s\n%s", update_id, type(error).__name__, frames)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     chat, user = update.effective_chat, update.effective_user
-    t = translator(user.language_code if user else None)
-    try:
-        await context.bot.send_message(
-            chat.id,
-            t.gettext(
-                "Sorry, something went wrong on our side. Your answers are safe. Please try "
-                "again, or type help."
-            ),
+    if unsaved and user is not None:  # reads still work: the language they chose
+        words = unsaved_words(await _translator(update, context))
+    else:
+        words = translator(user.language_code if user else None).gettext(
+            "Sorry, something went wrong on our side. Your answers are safe. Please try "
+            "again, or type help."
         )
+    try:
+        await context.bot.send_message(chat.id, words)
     except TelegramError as failure:
         log.warning("could not apologise in chat: %s", type(failure).__name__)
 

@@ -27,6 +27,8 @@ def setup(app: web.Application, application: TelegramApp, secret: str) -> None:
         if not hmac.compare_digest(given, expected):
             log.warning("webhook request with a wrong or missing secret refused")
             return web.Response(status=403)
+        if not application.running:  # Telegram unreachable at start: it sends it again later
+            return web.Response(status=503)
         try:
             data = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):

@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import CallbackRequest
+from storage.settings import Settings
 from tests.scripted import COMPLAINT_PLAN, send, tap
 from tests.webchat.test_webchat import Open, open_chat, stored
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """With a mail server: the chat offers replies by email only when something can send them."""
+    return replace(settings, smtp_host="mail.invalid")
+
 
 __all__ = ["open_chat"]
 
