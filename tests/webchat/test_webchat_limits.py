@@ -11,8 +11,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot import limits
 from server import create_app
+from services import limits
 from services.export import export_person, to_html, to_json
 from storage.models import Attachment, Complaint, Draft, Identity
 from storage.runtime import Storage, open_storage
