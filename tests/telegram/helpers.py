@@ -77,3 +77,13 @@ async def begin(alice: FakeUser) -> None:
     await press(alice, "behalf:self", "What is it mainly about?")
     await press(alice, "category:standard_of_service", "member of staff")
     await press(alice, "about_staff:no", "what happened")
+
+
+async def after_description(alice: FakeUser) -> None:
+    """From the description question, once something was said, to the read-back."""
+    await press(alice, "description:done", "When did it happen?")
+    await say(alice, "last Tuesday", "put it right")
+    await say(alice, "Fix the boiler, please.", "easier for you")
+    await press(alice, "adjustments:done", "How would you like us to reply")
+    await press(alice, "contact_method:chat", "What is your name?")
+    await say(alice, "Alice Walker", "Is this right?")

@@ -14,7 +14,7 @@ from services import limits
 from storage.models import Attachment, Complaint
 from storage.runtime import Storage
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.helpers import ALICE, begin, press, say
+from tests.telegram.helpers import ALICE, after_description, begin, press, say
 
 pytestmark = pytest.mark.e2e
 
@@ -99,12 +99,7 @@ async def test_a_complaint_too_long_is_kept_whole_as_a_file(
     await alice.wait_for_message(lambda m: KEPT in text_of(m))
     [kept] = await attachments(storage)
     assert storage.attachments.read(kept.sha256).decode() == parts[-1]  # all of it
-    await press(alice, "description:done", "When did it happen?")
-    await say(alice, "last Tuesday", "put it right")
-    await say(alice, "Fix it.", "easier for you")
-    await press(alice, "adjustments:done", "How would you like us to reply")
-    await press(alice, "contact_method:chat", "What is your name?")
-    await say(alice, "Alice Walker", "Is this right?")
+    await after_description(alice)
     await press(alice, "summary:send", "Your reference is")
     async with storage.sessions() as session:
         complaint = await session.scalar(select(Complaint))
