@@ -98,6 +98,15 @@ async def set_active(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/staff/accounts?done=" + ("enabled" if active else "disabled"))
 
 
+async def clear_delays(request: web.Request) -> web.StreamResponse:
+    """Lets a person sign in again now when guesses at their account made them wait."""
+    me = _admin(request)
+    await request.app[DIRECTORY].clear_sign_in_delays(
+        int(request.match_info["staff_id"]), now=request.app[CLOCK](), by=me.id
+    )
+    raise web.HTTPSeeOther("/staff/accounts?done=delays")
+
+
 async def audit_log(request: web.Request) -> web.StreamResponse:
     me = _admin(request)
     try:

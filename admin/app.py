@@ -105,6 +105,7 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post("/accounts/{staff_id:\\d+}/roles", accounts.set_roles, name="account_roles")
     add.add_post("/accounts/{staff_id:\\d+}/active", accounts.set_active, name="account_active")
     add.add_post("/accounts/{staff_id:\\d+}/aliases", accounts.set_aliases, name="account_aliases")
+    add.add_post("/accounts/{staff_id:\\d+}/delays", accounts.clear_delays, name="account_delays")
     add.add_get("/audit", accounts.audit_log, name="audit")
     reports.setup(app)
     letters.setup(app)

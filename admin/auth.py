@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from aiohttp import web
 
 from admin.keys import CLOCK, DIRECTORY, SESSIONS, STORAGE
@@ -63,7 +65,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     email = str(form.get("email", ""))
     next_page = str(form.get("next", ""))
     now = request.app[CLOCK]()
-    error, status = "", 200
+    error, status, retry_after = "", 200, 0
     try:
         staff = await request.app[DIRECTORY].authenticate(
             email,
@@ -73,16 +75,18 @@ async def login(request: web.Request) -> web.StreamResponse:
             now=now,
             device=known_device(request, normalise_email(email)),
         )
-    except Throttled:
-        error, status = (
-            "Too many attempts to sign in. Wait 15 minutes, then try again.",
-            429,
-        )
+    except Throttled as throttled:
+        # A delay that grows with each failure, never a lockout (storage/staff.py).
+        retry_after = max(1, math.ceil(throttled.retry_after))
+        error, status = f"Too many attempts to sign in. {_wait_words(retry_after)}", 429
     except LoginRefused:
         error, status = "The email address, password or code is not right.", 401
     if error:
         context = {"next": next_page, "error": error, "email": email}
-        return _pre_page(request, "login.html", context, status)
+        page = _pre_page(request, "login.html", context, status)
+        if retry_after:
+            page.headers["Retry-After"] = str(retry_after)
+        return page
     old = request.cookies.get(SESSION_COOKIE)
     cookie, _ = await request.app[SESSIONS].create(staff.id, now=now, replacing=old)
     response = web.HTTPSeeOther(safe_next(next_page))
@@ -90,6 +94,13 @@ async def login(request: web.Request) -> web.StreamResponse:
     if known_device(request, staff.email) is None:
         set_device_cookie(request, response, staff.email)
     raise response
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"Wait {seconds} second{'s' if seconds != 1 else ''}, then try again."
+    minutes = math.ceil(seconds / 60)
+    return f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
 
 
 async def logout(request: web.Request) -> web.StreamResponse:

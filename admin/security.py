@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from admin.keys import CLOCK, SESSIONS, STORAGE
 from storage.views import SignedIn
@@ -47,9 +48,11 @@ HEADERS = {
 }
 
 
-def _add_headers(headers: object) -> None:
+def _add_headers(headers: CIMultiDict[str]) -> None:
     for name, value in HEADERS.items():
-        headers[name] = value  # type: ignore[index]
+        # A response with its own policy keeps it: downloads are stricter (sandbox).
+        if name != "Content-Security-Policy" or name not in headers:
+            headers[name] = value
 
 
 @web.middleware

@@ -20,13 +20,14 @@ import markupsafe
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot import limits
 from bot.keys import STORAGE
 from bot.unsaved import RETRY_AFTER, unsaved_json, unsaved_words
 from bot.webchat_form import read_form
 from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, Translator, bidi_html, translator
+from services import limits
 from services.dialogue import OUTBOX_ID, ChatRunner
+from services.limits import Sender, submitted
 from storage.attachments import AttachmentRefused
 from storage.delivery import DeliveryStore
 from storage.outbox import take_for_chat
@@ -104,6 +105,11 @@ def _visitor(request: web.Request) -> tuple[str, bool]:
     cookie, conversation = session_cookie(key, secrets.token_urlsafe(32))
     request[ISSUED] = cookie
     return conversation, True
+
+
+def _sender(request: web.Request, visitor: str) -> Sender:
+    """For services/limits.py: the visitor, and the address (the proxy's, when trusted)."""
+    return Sender(CHANNEL, visitor, (request.remote or "unknown")[:64])
 
 
 def _csrf(request: web.Request, visitor: str) -> str:
@@ -256,8 +262,8 @@ async def _files(
             continue
         data = field.file.read(storage.attachments.max_bytes + 1)
         mime = field.content_type or "application/octet-stream"
-        refused = await limits.file_refusal(
-            request, visitor, asked, draft, len(data), len(refs), lang
+        refused = await request.app[RUNNER].limits.file_refusal(
+            _sender(request, visitor), asked, draft, len(data), len(refs), lang
         )
         if refused:
             log.info("web chat file not taken: limits")
@@ -284,6 +290,12 @@ async def _files(
             continue
         refs.append(FileRef(stored.sha256, stored.name, stored.mime_type, stored.size, stored.kind))
     return refs, problem
+
+
+def _echo(text: str) -> str:
+    """What the person sent, as their bubble: a message too long to show is kept as a file
+    (the runner says so), so its start stands for it."""
+    return text if len(text) <= limits.MESSAGE_CHARS else text[:300] + " …"
 
 
 def _kind(mime: str) -> str:
@@ -331,22 +343,17 @@ async def _answer(request: web.Request, visitor: str, new: bool, form: Form) -> 
     await _confirm_seen(request, visitor, form.get("seen"))
     lang = await _lang(request, visitor)
     runner = request.app[RUNNER]
-    asked = await runner.current(visitor, lang)
-    draft = await request.app[STORAGE].drafts.load(CHANNEL, visitor)
+    asked, draft = await runner.asking(visitor, lang)
     files, problem = await _files(request, form, lang, visitor, asked, draft)
-    text, kept, word = await limits.long_text(
-        request, str(form.get("text", "")), asked, draft, lang
-    )
-    if kept is not None:
-        files.append(kept)
-    problem = word or problem
+    # Text over the limits is the runner's to keep as a file (services/limits.py).
+    text = str(form.get("text", ""))
     choice = str(form.get("choice", "")) or None
-    refusal = await limits.complaint_refusal(request, visitor, asked, lang)
+    refusal = await runner.limits.complaint_refusal(_sender(request, visitor), asked, lang)
     if refusal:
         log.info("web chat: new complaint refused by the per-visitor/address limit")
         shown = [Shown(refusal), Shown(asked.text)]
         return await _page(request, visitor, new, shown, asked, lang)
-    shown = [Shown(text, mine=True)] if text.strip() else []
+    shown = [Shown(_echo(text), mine=True)] if text.strip() else []
     if choice:
         # Show the button's words, not its id, as what the person said.
         label = next((c.label for c in asked.choices if c.id == choice), "")
@@ -365,9 +372,9 @@ async def _answer(request: web.Request, visitor: str, new: bool, form: Form) -> 
         )
     if not replies:  # only a refused file, or a form posted twice: the question again
         replies = [await runner.current(visitor, lang, welcome=False)]
-    sent = limits.submitted(await request.app[STORAGE].drafts.load(CHANNEL, visitor))
-    if sent > limits.submitted(draft):
-        await limits.count_complaints(request, visitor, sent - limits.submitted(draft))
+    sent = submitted(await request.app[STORAGE].drafts.load(CHANNEL, visitor))
+    if sent > submitted(draft):
+        await runner.limits.count_complaints(_sender(request, visitor), sent - submitted(draft))
     lang = await _lang(request, visitor)
     shown += _shown_replies(replies)
     shown += await _waiting(request, visitor, frozenset(filter(None, (s.outbox_id for s in shown))))

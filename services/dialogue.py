@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,7 @@ from procedures.case import CASE_KINDS, Received
 from procedures.lifecycle import Actor, Facts, Status
 from procedures.model import Procedure
 from services.actions import facts_of
+from services.limits import Limits, surely_within
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
 from storage.people import person_id_for
@@ -62,6 +64,7 @@ class ChatRunner:
         self.storage = storage
         self.channel = channel
         self.clock = storage.clock
+        self.limits = Limits(storage)
         self.submitted: Submitted | None = None  # set by the turn that submitted
 
     def today(self) -> date:
@@ -84,7 +87,18 @@ class ChatRunner:
     ) -> Reply:
         """The question the person is on now (or the first one), without changing anything;
         `welcome=False` when they never left (a refused file, a form sent again)."""
+        return (await self.asking(external_id, lang_hint, welcome=welcome))[0]
+
+    async def asking(
+        self, external_id: str, lang_hint: str | None = None, *, welcome: bool = True
+    ) -> tuple[Reply, dict[str, Any] | None]:
+        """The question the person is on now, and their draft as stored (for the limits)."""
         snapshot = await self.storage.drafts.read(self.channel, external_id, None)
+        return await self._asking(snapshot, lang_hint, welcome=welcome), snapshot.data
+
+    async def _asking(
+        self, snapshot: Snapshot, lang_hint: str | None, *, welcome: bool = True
+    ) -> Reply:
         draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
         ctx = await self._case_context(snapshot.person_id, draft)
         return intake.start(draft, ctx, lang_hint, welcome=welcome)[1]
@@ -130,16 +144,40 @@ class ChatRunner:
         snapshot = await self.storage.drafts.read(self.channel, external_id, update_id)
         if snapshot.seen:
             return None
+        said: list[Reply] = []  # what the limits tell the person first
+        if answer is not None:
+            kept, word = await self._within_limits(snapshot, answer, lang_hint)
+            if kept is None:  # too long where nothing may be kept: asked again, kindly
+                return [Reply(text=word), await self._asking(snapshot, lang_hint, welcome=False)]
+            answer, said = kept, [Reply(text=word)] if word else []
         try:
-            return await self._answer(external_id, answer, update_id, lang_hint, snapshot)
+            return _after(
+                said, await self._answer(external_id, answer, update_id, lang_hint, snapshot)
+            )
         except DraftChanged:
             log.info("%s: two answers from one chat at once; answering again", self.channel)
         for _ in range(RETRIES):  # only a brand-new draft created twice at once gets here
             try:
-                return await self._answer(external_id, answer, update_id, lang_hint, None)
+                return _after(
+                    said, await self._answer(external_id, answer, update_id, lang_hint, None)
+                )
             except DraftChanged:
                 continue
         raise DraftChanged("the draft kept changing")
+
+    async def _within_limits(
+        self, snapshot: Snapshot, answer: Answer, lang_hint: str | None
+    ) -> tuple[Answer | None, str]:
+        """services/limits.py on typed text, from any channel: too long, it is kept as a
+        file (and the person told), or refused (None) where no file may be kept yet."""
+        if not answer.text:
+            return answer, ""
+        data = snapshot.data
+        lang = str(data.get("lang")) if data and data.get("lang") else lang_hint or "en"
+        if surely_within(answer.text, data):
+            return answer, ""  # the usual case: no question worked out, nothing read
+        asked = await self._asking(snapshot, lang_hint, welcome=False)
+        return await self.limits.long_text(answer, asked, data, lang)
 
     async def _step(
         self, snapshot: Snapshot, answer: Answer | None, lang_hint: str | None
@@ -354,6 +392,11 @@ class ChatRunner:
         if reply.effect is Effect.ESCALATE:  # one message, with the menu's buttons
             return draft, [replace(reply, text="\n\n".join([message, reply.text]))]
         return draft, [Reply(text=message)]
+
+
+def _after(said: list[Reply], replies: list[Reply] | None) -> list[Reply] | None:
+    """The limits' word first, then the dialogue's replies; None (a repeat) stays None."""
+    return None if replies is None else [*said, *replies]
 
 
 def file_refs(files: object) -> list[str]:

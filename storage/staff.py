@@ -7,14 +7,19 @@ Passwords (ASVS 5.0 V6.2): at least 12 characters, up to 128, and not common or 
 zxcvbn (offline, with its bundled lists of common passwords, names and words, plus the
 person's own email and name) must rate them 3 or more out of 4.
 
-Throttling (ASVS V6.3.1, V6.1.1): every attempt is counted before the password is checked,
-in one atomic upsert per key (storage/throttle.py), so parallel guesses cannot slip through:
-  - 5 attempts per account from one address (the pair) in 15 minutes;
-  - 20 per account from all addresses, unless the browser shows a device token this account
-    was signed in with before (then 10 per device): a stranger's guesses cannot lock the
-    owner out, their own browser is the way in;
-  - 100 per address over all accounts, so a shared office proxy does not block everyone
-    after a few typing mistakes, while spraying from one address is still stopped.
+Sign-in throttling (ASVS V6.3.1, V6.1.1; OWASP's device cookies): progressive delays, not
+a lockout. Every attempt is counted before the password is checked, with its keys' rows
+locked in one transaction (storage/throttle.py), so parallel guesses queue and cannot slip
+through. Each key lets its first attempts go at once, then each next one waits twice as
+long as the one before (1 s, 2 s, 4 s ... up to 15 minutes), and a day without attempts
+forgets them. Attempts told to wait are not counted, and no password is checked for them.
+  - 5 at once per account from one address (the pair); a sign-in clears it;
+  - 20 at once per account from all addresses together, and 100 per address over all
+    accounts, so a shared office proxy slows a sprayer down without blocking the office;
+  - a browser showing a device token this account signed in with before counts only
+    against that token (10 at once), so neither a stranger's guesses at the account nor
+    another's from the same proxy keep its owner out; nor, with the delay capped, is a
+    person on a new device ever locked out for good; an admin can also clear the delays.
 Password changes are limited to 5 tries of the current password in 15 minutes.
 """
 
@@ -41,17 +46,20 @@ from procedures.model import Procedure
 from storage import throttle
 from storage.db import reading
 from storage.errors import InvalidInput, NotFound
-from storage.models import AuditEvent, StaffSession, StaffUser
+from storage.models import AuditEvent, StaffSession, StaffUser, Throttle
 from storage.views import StaffView
 
 ADMIN = "admin"
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
 MIN_STRENGTH = 3  # zxcvbn's "safely unguessable" (0-4)
+# Sign-in attempts let through at once, before the delays start (see the docstring).
 MAX_FAILURES = 5  # per account and address: the limit most people meet
 MAX_PER_ACCOUNT = 20  # per account, from addresses without this account's device token
 MAX_PER_DEVICE = 10
 MAX_PER_ADDRESS = 100
+LONGEST_WAIT = timedelta(minutes=15)
+FORGET_ATTEMPTS = timedelta(days=1)
 MAX_PASSWORD_CHANGES = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
 TOTP_STEP = 30
@@ -74,7 +82,11 @@ class LoginRefused(Exception):
 
 
 class Throttled(Exception):
-    """Too many attempts for this account or from this address in the last 15 minutes."""
+    """Too many attempts for this account or from this address: wait `retry_after` seconds."""
+
+    def __init__(self, email: str, retry_after: float = THROTTLE_WINDOW.total_seconds()) -> None:
+        super().__init__(email)
+        self.retry_after = retry_after
 
 
 def procedure_roles(procedure: Procedure) -> tuple[str, ...]:
@@ -328,6 +340,21 @@ class StaffDirectory:
             row.aliases = clean_aliases(aliases)
             audit(session, "staff_aliases", by, now, f"account {staff_id}")
 
+    async def clear_sign_in_delays(self, staff_id: int, *, now: datetime, by: int | None) -> None:
+        """An admin's way in for a person whose account guesses have slowed down: the
+        account's own delays go (an address's stay: they slow a sprayer, not one account)."""
+        async with self.sessions() as session, session.begin():
+            email = (await self._row(session, staff_id)).email
+            await session.execute(
+                delete(Throttle).where(
+                    or_(
+                        Throttle.key == f"login:account:{email}",
+                        Throttle.key.startswith(f"login:pair:{email}|", autoescape=True),
+                    )
+                )
+            )
+            audit(session, "sign_in_delays_cleared", by, now, f"account {staff_id}")
+
     async def set_active(
         self, staff_id: int, active: bool, *, now: datetime, by: int | None
     ) -> None:
@@ -440,18 +467,26 @@ class StaffDirectory:
         email = normalise_email(email)[:320]
         address = address[:64]
         pair = f"login:pair:{email}|{address}"
-        limits = {pair: MAX_FAILURES, f"login:addr:{address}": MAX_PER_ADDRESS}
-        if device:
-            limits[f"login:device:{email}|{device[:64]}"] = MAX_PER_DEVICE
+        if device:  # the owner's own browser: only its own count (OWASP's device cookies)
+            free = {f"login:device:{email}|{device[:64]}": MAX_PER_DEVICE}
         else:
-            limits[f"login:account:{email}"] = MAX_PER_ACCOUNT
-        async with self.sessions() as session, session.begin():
-            counts = {
-                key: await throttle.add_in(session, key, 1, window=THROTTLE_WINDOW, now=now)
-                for key in limits
+            free = {
+                pair: MAX_FAILURES,
+                f"login:account:{email}": MAX_PER_ACCOUNT,
+                f"login:addr:{address}": MAX_PER_ADDRESS,
             }
-        if any(counts[key] > limit for key, limit in limits.items()):
-            raise Throttled(email)
+        async with self.sessions() as session, session.begin():
+            waits = [
+                await throttle.wait_in(
+                    session, key, free=n, cap=LONGEST_WAIT, forget=FORGET_ATTEMPTS, now=now
+                )
+                for key, n in free.items()
+            ]
+            if max(waits) == 0:
+                for key in free:
+                    await throttle.take_in(session, key, now=now)
+        if max(waits) > 0:
+            raise Throttled(email, max(waits))
         async with self.sessions() as session:
             row = await session.scalar(select(StaffUser).where(StaffUser.email == email))
         good = await verify_password(row.password_hash if row else _dummy_hash(), password)
@@ -471,7 +506,7 @@ class StaffDirectory:
         if refused or row is None:
             raise LoginRefused(email)
         # Attempts that ended in success do not count against this person's own browser.
-        await throttle.clear(self.sessions, pair, *(k for k in limits if ":device:" in k))
+        await throttle.clear(self.sessions, pair, *(k for k in free if ":device:" in k))
         return staff_view(row)
 
 

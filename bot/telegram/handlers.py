@@ -28,6 +28,7 @@ from bot.telegram.render import HASHED, answered, render, resolve
 from bot.unsaved import unsaved_words
 from conversations.model import Answer, Effect, FileRef, Reply
 from locales import Translator, translator
+from services.limits import Sender
 from storage.attachments import AttachmentRefused
 from storage.delivery import DeliveryStore
 
@@ -104,16 +105,32 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 async def on_file(update: Update, context: Context) -> None:
-    """Store a photo, document or voice note, then pass it on with its caption."""
+    """Store a photo, document or voice note, then pass it on with its caption.
+
+    Only where the conversation takes files, within the per-complaint count and the bytes
+    per person in an hour (services/limits.py): a file refused for that is not downloaded."""
     message = _message(update)
     incoming = incoming_file(message)
     assert incoming is not None, "FILES filter"
     limit = context.max_file_bytes
-    t = await _translator(update, context)
+    user = _user(update)
+    asked, draft = await context.runner.asking(str(user.id), user.language_code)
+    lang = str(draft.get("lang")) if draft and draft.get("lang") else user.language_code or "en"
+    t = translator(lang)
+    limits = context.runner.limits
+    if refused := limits.place_refusal(asked, draft, 0, lang):
+        log.info("telegram file not taken: not at a step that takes files, or too many")
+        await message.reply_text(refused)
+        return
     try:
         if incoming.size is not None and incoming.size > limit:
             raise TooLarge  # checked before downloading anything
         data = await download(context.bot, context.downloads, incoming.file_id, limit)
+        sender = Sender(CHANNEL, str(user.id))
+        if refused := await limits.file_refusal(sender, asked, draft, len(data), 0, lang):
+            log.info("telegram file not taken: bytes per person per hour")
+            await message.reply_text(refused)
+            return
         stored = await context.storage.attachments.save(
             data,
             name=incoming.name,

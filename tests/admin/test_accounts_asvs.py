@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 from storage import staff as staff_module
 from storage.errors import InvalidInput
+from storage.models import StaffSession, StaffUser
 from storage.runtime import Storage
 from storage.staff import LoginRefused, StaffDirectory, Throttled, totp_code
 from tests.admin.helpers import PASSWORD, add_staff, login, token
@@ -174,3 +177,17 @@ async def test_password_changes_are_limited(
         "/staff/account/password", data={**form, "current": PASSWORD}, allow_redirects=False
     )
     assert ok.status == 303
+
+
+async def test_passwords_and_sessions_are_stored_only_as_hashes(
+    storage: Storage, client: TestClient
+) -> None:
+    """V11: argon2id for passwords, SHA-256 of the cookie for sessions; neither kept plain."""
+    await add_staff(storage, "coord@example.org", ["coordinator"])
+    assert await login(client, "coord@example.org") == 303
+    cookie = next(c.value for c in client.session.cookie_jar if c.key == "staff_session")
+    async with storage.sessions() as session:
+        stored = await session.scalar(select(StaffUser.password_hash))
+        [session_id] = list(await session.scalars(select(StaffSession.id)))
+    assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert session_id == hashlib.sha256(cookie.encode()).hexdigest() and cookie != session_id

@@ -344,6 +344,8 @@ async def test_attachments_are_downloads(storage: Storage, client: TestClient) -
     assert response.headers["Content-Disposition"] == 'attachment; filename="evil_name.txt"'
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # Even opened directly, a download runs nothing (issue 15, point 16).
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     other = await submit(storage, visitor="visitor-2")
     wrong_case = await client.get(f"/staff/cases/{other.complaint_id}/attachments/{link}")
     assert wrong_case.status == 404

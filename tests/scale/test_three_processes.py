@@ -48,7 +48,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:SCALE-TOKEN"
 PROCESSES = 3
-# Under the web chat's five new complaints an hour per address (bot/limits.py): behind the
+# Under the web chat's five new complaints an hour per address (services/limits.py): behind the
 # proxy every visitor comes from one address.
 VISITORS = 4
 TELEGRAM_PEOPLE = 3

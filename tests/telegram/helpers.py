@@ -84,3 +84,13 @@ async def begin(alice: FakeUser) -> None:
         buttons = [b.callback_data or "" for b in message.buttons]
         message = await press(alice, choice_id(step, value, buttons), "")
     assert "what happened" in _text(message), _text(message)
+
+
+async def after_description(alice: FakeUser) -> None:
+    """From the description question, once something was said, to the read-back."""
+    await press(alice, "description:done", "When did it happen?")
+    await say(alice, "last Tuesday", "put it right")
+    await say(alice, "Fix the boiler, please.", "easier for you")
+    await press(alice, "adjustments:done", "How would you like us to reply")
+    await press(alice, "contact_method:chat", "What is your name?")
+    await say(alice, "Alice Walker", "Is this right?")

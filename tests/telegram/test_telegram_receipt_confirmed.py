@@ -12,7 +12,7 @@ from storage.models import Outbox
 from storage.runtime import Storage
 from tests.conftest import FakeClock
 from tests.fakes.botapi import FakeBotAPI, FakeUser
-from tests.telegram.helpers import ALICE, begin, eventually, press, say
+from tests.telegram.helpers import ALICE, after_description, begin, eventually, press, say
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +20,7 @@ pytestmark = pytest.mark.e2e
 async def to_summary(alice: FakeUser) -> None:
     await begin(alice)
     await say(alice, "The boiler has been broken for three weeks.", "You can send more")
-    await press(alice, "description:done", "When did it happen?")
-    await say(alice, "last Tuesday", "put it right")
-    await say(alice, "Fix the boiler, please.", "easier for you")
-    await press(alice, "adjustments:done", "How would you like us to reply")
-    await press(alice, "contact_method:chat", "What is your name?")
-    await say(alice, "Alice Walker", "Is this right?")
+    await after_description(alice)
 
 
 async def receipt_row(storage: Storage) -> Outbox | None:

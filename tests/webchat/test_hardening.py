@@ -61,6 +61,15 @@ async def test_every_response_has_the_headers_and_no_version(make: Make) -> None
     assert "Strict-Transport-Security" not in (await client.get("/health")).headers
 
 
+async def test_a_500_tells_nothing_of_the_failure(make: Make) -> None:
+    """V16: the person sees a plain error; what failed is for the log only."""
+    _, client = await make()
+    response = await client.get("/boom")
+    body = await response.text()
+    assert response.status == 500
+    assert "a bug" not in body and "RuntimeError" not in body and "Traceback" not in body
+
+
 async def test_https_makes_cookies_secure_and_adds_hsts(make: Make) -> None:
     _, client = await make(public_url="https://complaints.example.org")
     response = await client.get("/chat")
