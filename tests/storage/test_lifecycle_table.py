@@ -158,6 +158,7 @@ def test_every_state_is_reachable_in_every_preset(preset: str) -> None:
                     stage=number,
                     acknowledged=not moves and (facts.acknowledged or name == "acknowledge"),
                     responded=not moves and (facts.responded or name == "reply"),
+                    signed_off=0 if moves else facts.signed_off + (name == "sign_off"),
                 )
                 if following not in seen:
                     seen.add(following)
