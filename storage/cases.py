@@ -162,6 +162,12 @@ class CaseService:
             late_undecided=complaint.late and not complaint.window_decision,
         )
 
+    async def current_facts(self, complaint_id: int) -> Facts:
+        """The case as the lifecycle table sees it now, sign-offs counted (as storage checks)."""
+        async with self.reader() as session:
+            complaint, _ = await self._load(session, complaint_id, change=False)
+            return self.facts(complaint, signed_off=await sign_offs.valid_count(session, complaint))
+
     def _allow(
         self, name: str, complaint: Complaint, actor: Actor = Actor.STAFF, *, signed_off: int = 0
     ) -> tuple[Transition, Facts]:
