@@ -296,6 +296,22 @@ def _request_step(draft: Draft, ctx: Context) -> str:
     return "escalate"
 
 
+def _opening(stage: Stage, t: Translator) -> list[str]:
+    """The first words of a request: sorry, what it asks for, and within when."""
+    lines = [
+        t.gettext("I'm sorry it hasn't been put right."),
+        t.gettext("You can ask for it to be looked at again: {stage}.", stage=stage.name),
+    ]
+    if stage.entry.within is not None:
+        lines.append(
+            t.gettext(
+                "Please ask within {limit} of receiving our response.",
+                limit=limit_words(t, stage.entry.within),
+            )
+        )
+    return lines
+
+
 def _localised_next(draft: Draft, ctx: Context, t: Translator) -> Stage | None:
     stage = next_stage(ctx, draft.pending.get("reference"))
     return None if stage is None else ctx.procedure.localised(t.lang).stage(stage.number)
@@ -310,8 +326,7 @@ def ask_escalate_about(draft: Draft, ctx: Context, t: Translator) -> Question:
     handler = ctx.procedure.say(usual.label, t.lang, in_sentence=True)
     other = ctx.procedure.say(usual.alternative_label or "", t.lang, in_sentence=True)
     lines = [
-        t.gettext("I'm sorry it hasn't been put right."),
-        t.gettext("You can ask for it to be looked at again: {stage}.", stage=stage.name),
+        *_opening(stage, t),
         t.gettext(
             "Is your complaint about {handler}? If it is, your request goes to {other} "
             "instead, and {handler} will not see it.",
@@ -340,12 +355,7 @@ def ask_escalate_point(draft: Draft, ctx: Context, t: Translator) -> Question:
     assert stage is not None
     answered = draft.pending.get("escalate_points")
     n = len(answered) if isinstance(answered, list) else 0
-    lines = []
-    if n == 0 and not stage.handler.alternative_role:
-        lines += [
-            t.gettext("I'm sorry it hasn't been put right."),
-            t.gettext("You can ask for it to be looked at again: {stage}.", stage=stage.name),
-        ]
+    lines = _opening(stage, t) if n == 0 and not stage.handler.alternative_role else []
     lines.append(
         t.gettext(
             "Point {n} of {total}: {point}",
@@ -391,12 +401,7 @@ def ask_escalate(draft: Draft, ctx: Context, t: Translator) -> Question:
         return Question(no_further_stage(ctx, t), choices("escalate", {"later": buttons["later"]}))
     entry = stage.entry
     asked = "escalate_points" in draft.pending or "escalate_about" in draft.pending
-    lines = []
-    if not asked:
-        lines += [
-            t.gettext("I'm sorry it hasn't been put right."),
-            t.gettext("You can ask for it to be looked at again: {stage}.", stage=stage.name),
-        ]
+    lines = [] if asked else _opening(stage, t)[:2]
     if asked and entry.points:
         lines.append(t.gettext("Is there anything else you would like to add?"))
     elif entry.with_reasons or not entry.points:
@@ -404,13 +409,8 @@ def ask_escalate(draft: Draft, ctx: Context, t: Translator) -> Question:
     if entry.points and not asked:
         points = "\n".join(f"{n}. {point}" for n, point in enumerate(entry.points, 1))
         lines.append(t.gettext("Please cover these points:") + "\n" + points)
-    if entry.within is not None:
-        lines.append(
-            t.gettext(
-                "Please ask within {limit} of receiving our response.",
-                limit=limit_words(t, entry.within),
-            )
-        )
+    if entry.within is not None and not asked:
+        lines.append(_opening(stage, t)[2])
     lines.append(
         t.gettext("You can send several messages and files. Tap Send my request when done.")
     )
