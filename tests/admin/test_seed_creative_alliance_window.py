@@ -6,19 +6,17 @@ made at the Director's discretion in cases of serious concerns or vulnerable ind
 from __future__ import annotations
 
 import html
-import uuid
 
 import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from conversations.model import Answer
 from services.dialogue import ChatRunner
 from storage.models import AuditEvent, Outbox
 from storage.runtime import Storage
 from tests.admin.helpers import add_staff, login
 from tests.admin.seed_helpers import act
-from tests.scripted import ANSWERS, answer_for
+from tests.scripted import COMPLAINT_PLAN, complain, send, tap
 
 REASON = "A vulnerable learner, and a serious concern."
 
@@ -30,24 +28,8 @@ def procedure() -> str:
 
 async def late_complaint(runner: ChatRunner, person: str, lang: str = "en") -> int:
     """A complaint about something six months ago (the fake clock's today is 2 Nov 2026)."""
-    answers = {
-        **ANSWERS,
-        "language": [Answer(choice=f"language:{lang}")],
-        "when": [Answer(text="2026-05-01")],
-        "late_reason": [Answer(choice="late_reason:skip")],
-    }
-    reply = await runner.current(person)
-    used: dict[str, int] = {}
-    while reply.step != "menu":
-        if reply.step in answers and reply.step != "category":
-            n = used.get(reply.step, 0)
-            used[reply.step] = n + 1
-            answer = answers[reply.step][min(n, len(answers[reply.step]) - 1)]
-        else:
-            answer = answer_for(reply, used)
-        replies = await runner.handle(person, answer, update_id=uuid.uuid4().hex)
-        assert replies
-        reply = replies[-1]
+    plan = {**COMPLAINT_PLAN, "language": [tap(lang)], "when": [send("2026-05-01")]}
+    await complain(runner, person, plan)
     assert runner.submitted is not None
     return runner.submitted.complaint_id
 
