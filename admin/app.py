@@ -78,6 +78,7 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post(CASE + "/triage", triage.settle, name="triage_settle")
     add.add_post(CASE + "/promise", case_views.set_promise, name="promise")
     add.add_post(CASE + "/investigator", case_views.set_investigator, name="investigator")
+    add.add_post(CASE + "/about-handler", case_views.set_about_handler, name="about_handler")
     add.add_get(CASE + "/form", case_views.complaint_form, name="complaint_form")
     add.add_post("/outbox/{outbox_id:\\d+}/done", case_views.outbox_done, name="outbox_done")
     add.add_post(

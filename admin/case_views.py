@@ -13,6 +13,7 @@ from admin.pages import STATUS_WORDS, render
 from admin.security import signed_in
 from services import letters
 from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
+from storage.about_handler import mark_about_handler
 from storage.complaint_forms import completed_form
 from storage.errors import InvalidInput, NotFound
 from storage.investigators import record_external_investigator
@@ -273,6 +274,26 @@ async def set_investigator(request: web.Request) -> web.StreamResponse:
     except InvalidInput as error:
         return await _case_page(
             request, error_for="investigator", error=str(error), values=form, status=400
+        )
+    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+
+async def set_about_handler(request: web.Request) -> web.StreamResponse:
+    """The complaint is about the handler a stage goes to (CAST: the line manager)."""
+    me = signed_in(request).staff
+    form = await request.post()
+    case_id = _case_id(request)
+    try:
+        await mark_about_handler(
+            request.app[STORAGE].cases,
+            case_id,
+            staff_id=me.id,
+            expected_version=_version(form),
+            reason=str(form.get("reason", "")),
+        )
+    except InvalidInput as error:
+        return await _case_page(
+            request, error_for="about_handler", error=str(error), values=form, status=400
         )
     raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
 

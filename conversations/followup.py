@@ -117,7 +117,7 @@ def ask_for_next_stage(draft: Draft, ctx: Context, t: Translator) -> Result:
     if case is None:
         if next_stage(ctx) is None:
             return Goto("menu", text=no_further_stage(ctx, t))
-        return Goto("escalate")
+        return Goto(_request_step(draft, ctx))
     facts = case.facts
     named = t.gettext("This is about complaint {reference}.", reference=case.reference)
     if lifecycle.BY_NAME["request_next_stage"].refusal(facts, Actor.COMPLAINANT) is None:
@@ -138,7 +138,7 @@ def ask_for_next_stage(draft: Draft, ctx: Context, t: Translator) -> Result:
                     "staff will decide whether it can go ahead."
                 )
             )
-        return Goto("escalate", note=" ".join(notes))
+        return Goto(_request_step(draft, ctx), note=" ".join(notes))
     draft.pending.pop("reference", None)
     if facts.status in (Status.WITHDRAWN, Status.CLOSED) or not facts.is_complaint:
         return Goto(
@@ -281,6 +281,117 @@ def no_further_stage(ctx: Context, t: Translator) -> str:
     )
 
 
+def _request_step(draft: Draft, ctx: Context) -> str:
+    """The next question of a request for the next stage: whether it is about the stage's
+    usual handler (when someone else takes over then), each of the stage's points, one at a
+    time, then anything else and Send."""
+    stage = next_stage(ctx, draft.pending.get("reference"))
+    if stage is None:
+        return "escalate"
+    if stage.handler.alternative_role and "escalate_about" not in draft.pending:
+        return "escalate_about"
+    answered = draft.pending.get("escalate_points")
+    if len(answered if isinstance(answered, list) else ()) < len(stage.entry.points):
+        return "escalate_point"
+    return "escalate"
+
+
+def _opening(stage: Stage, t: Translator) -> list[str]:
+    """The first words of a request: sorry, what it asks for, and within when."""
+    lines = [
+        t.gettext("I'm sorry it hasn't been put right."),
+        t.gettext("You can ask for it to be looked at again: {stage}.", stage=stage.name),
+    ]
+    if stage.entry.within is not None:
+        lines.append(
+            t.gettext(
+                "Please ask within {limit} of receiving our response.",
+                limit=limit_words(t, stage.entry.within),
+            )
+        )
+    return lines
+
+
+def _localised_next(draft: Draft, ctx: Context, t: Translator) -> Stage | None:
+    stage = next_stage(ctx, draft.pending.get("reference"))
+    return None if stage is None else ctx.procedure.localised(t.lang).stage(stage.number)
+
+
+def ask_escalate_about(draft: Draft, ctx: Context, t: Translator) -> Question:
+    """CAST stage 2: "If that person is the subject of the complaint ... the Board"."""
+    original = next_stage(ctx, draft.pending.get("reference"))
+    stage = _localised_next(draft, ctx, t)
+    assert original is not None and stage is not None  # asked only when there is one
+    usual = original.handler
+    handler = ctx.procedure.say(usual.label, t.lang, in_sentence=True)
+    other = ctx.procedure.say(usual.alternative_label or "", t.lang, in_sentence=True)
+    lines = [
+        *_opening(stage, t),
+        t.gettext(
+            "Is your complaint about {handler}? If it is, your request goes to {other} "
+            "instead, and {handler} will not see it.",
+            handler=handler,
+            other=other,
+        ),
+    ]
+    buttons = {
+        "yes": t.gettext("Yes, it is about them"),
+        "no": t.gettext("No"),
+        "skip": t.gettext("Skip this question"),
+    }
+    return Question("\n\n".join(lines), choices("escalate_about", buttons), Expect.CHOICE)
+
+
+def handle_escalate_about(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice not in ("yes", "no", "skip"):
+        return Stay(t.gettext("Please choose one of the options."))
+    draft.pending["escalate_about"] = inp.choice
+    return Goto(_request_step(draft, ctx))
+
+
+def ask_escalate_point(draft: Draft, ctx: Context, t: Translator) -> Question:
+    """One of the points the stage's request should cover (CAST's five), one at a time."""
+    stage = _localised_next(draft, ctx, t)
+    assert stage is not None
+    answered = draft.pending.get("escalate_points")
+    n = len(answered) if isinstance(answered, list) else 0
+    lines = _opening(stage, t) if n == 0 and not stage.handler.alternative_role else []
+    lines.append(
+        t.gettext(
+            "Point {n} of {total}: {point}",
+            n=n + 1,
+            total=len(stage.entry.points),
+            point=stage.entry.points[n],
+        )
+    )
+    lines.append(t.gettext("Please type your answer, or tap Skip."))
+    skip = {"skip": t.gettext("Skip")}
+    return Question("\n\n".join(lines), choices("escalate_point", skip), Expect.TEXT)
+
+
+def handle_escalate_point(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    answered = draft.pending.setdefault("escalate_points", [])
+    if inp.choice == "skip":
+        answered.append("")
+    elif inp.choice is not None or not inp.text:
+        return Stay(t.gettext("Please type your answer."))
+    elif not has_words(inp.text):
+        return no_words(t)
+    else:
+        answered.append(inp.text)
+    return Goto(_request_step(draft, ctx))
+
+
+def _request_points(draft: Draft, ctx: Context, stage: Stage | None) -> list[list[str]]:
+    """(point, answer) of the points asked, in the procedure's words (staff read English)."""
+    answered = draft.pending.get("escalate_points")
+    if stage is None or not isinstance(answered, list):
+        return []
+    return [
+        [point, str(answer)] for point, answer in zip(stage.entry.points, answered, strict=False)
+    ]
+
+
 def ask_escalate(draft: Draft, ctx: Context, t: Translator) -> Question:
     stage = next_stage(ctx, draft.pending.get("reference"))
     if stage is not None:
@@ -288,23 +399,18 @@ def ask_escalate(draft: Draft, ctx: Context, t: Translator) -> Question:
     buttons = {"send": t.gettext("Send my request"), "later": t.gettext("Not now")}
     if stage is None:
         return Question(no_further_stage(ctx, t), choices("escalate", {"later": buttons["later"]}))
-    lines = [
-        t.gettext("I'm sorry it hasn't been put right."),
-        t.gettext("You can ask for it to be looked at again: {stage}.", stage=stage.name),
-    ]
     entry = stage.entry
-    if entry.with_reasons or not entry.points:
+    asked = "escalate_points" in draft.pending or "escalate_about" in draft.pending
+    lines = [] if asked else _opening(stage, t)[:2]
+    if asked and entry.points:
+        lines.append(t.gettext("Is there anything else you would like to add?"))
+    elif entry.with_reasons or not entry.points:
         lines.append(t.gettext("Please tell us why you are not satisfied."))
-    if entry.points:
+    if entry.points and not asked:
         points = "\n".join(f"{n}. {point}" for n, point in enumerate(entry.points, 1))
         lines.append(t.gettext("Please cover these points:") + "\n" + points)
-    if entry.within is not None:
-        lines.append(
-            t.gettext(
-                "Please ask within {limit} of receiving our response.",
-                limit=limit_words(t, entry.within),
-            )
-        )
+    if entry.within is not None and not asked:
+        lines.append(_opening(stage, t)[2])
     lines.append(
         t.gettext("You can send several messages and files. Tap Send my request when done.")
     )
@@ -325,15 +431,18 @@ def handle_escalate(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Re
         return Goto("menu", note=t.gettext("That's fine. What you wrote is kept for now."))
     if inp.choice == "send":
         stage = next_stage(ctx, draft.pending.get("reference"))
-        if not written and not files:
+        points = _request_points(draft, ctx, stage)
+        if not written and not files and not any(answer for _, answer in points):
             return Stay(t.gettext("Please tell us why you are not satisfied first."))
         data = {
             "reference": draft.pending.get("reference"),
             "stage": stage.number if stage else None,
             "text": "\n\n".join(written),
             "files": list(files),
+            "points": points,
+            "about_handler": draft.pending.get("escalate_about") == "yes",
         }
-        for key in ("escalate_text", "escalate_files"):
+        for key in ("escalate_text", "escalate_files", "escalate_points", "escalate_about"):
             draft.pending.pop(key, None)
         # The chat shows the confirmation with the new dates before this (services/).
         return Goto(
@@ -366,6 +475,20 @@ AFTER: tuple[Step, ...] = (
         "Add information (each message sent)",
         ask_add_info,
         handle_add_info,
+        counted=False,
+    ),
+    Step(
+        "escalate_about",
+        "Not satisfied: is it about the next stage's usual handler?",
+        ask_escalate_about,
+        handle_escalate_about,
+        counted=False,
+    ),
+    Step(
+        "escalate_point",
+        "Not satisfied: each point the next stage asks, one at a time (skippable)",
+        ask_escalate_point,
+        handle_escalate_point,
         counted=False,
     ),
     Step(

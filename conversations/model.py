@@ -152,4 +152,6 @@ class Draft:
 
 
 # Steps after the complaint was sent: the follow-up menu and what it leads to.
-AFTER_SUBMIT_STEPS = frozenset({"menu", "pick", "add_info", "escalate"})
+AFTER_SUBMIT_STEPS = frozenset(
+    {"menu", "pick", "add_info", "escalate_about", "escalate_point", "escalate"}
+)

@@ -382,17 +382,21 @@ def escalation_received(
     respond_by: date | None,
     late: bool,
     procedure: Procedure | None = None,
+    handler_label: str | None = None,
 ) -> str:
+    """`handler_label`: who the stage went to, when not its usual handler (CAST: the Board
+    of Directors, when the request is about the line manager)."""
     stage = _stage(t, procedure, stage)
+    handler = (
+        _name(t, procedure, handler_label) if handler_label else _name(t, None, stage.handler.label)
+    )
     lines = [
         t.gettext(
             "We have your request to take complaint {reference} to {stage}.",
             reference=reference,
             stage=stage.name,
         ),
-        t.gettext(
-            "It will be looked at by {handler}.", handler=_name(t, None, stage.handler.label)
-        ),
+        t.gettext("It will be looked at by {handler}.", handler=handler),
     ]
     if late:
         lines.append(
@@ -427,6 +431,34 @@ def closed(t: Translator, *, reference: str) -> str:
         [
             t.gettext("Complaint {reference} is now closed.", reference=reference),
             t.gettext("Thank you for telling us. It helps us improve."),
+        ]
+    )
+
+
+def late_accepted(t: Translator, *, reference: str, reason: str) -> str:
+    """Made outside the complaint window, accepted at the discretion the procedure names."""
+    return "\n\n".join(
+        [
+            t.gettext(
+                "Your complaint {reference} was made after our usual time limit. We have "
+                "decided to look into it.",
+                reference=reference,
+            ),
+            t.gettext("The reason: {reason}", reason=reason),
+        ]
+    )
+
+
+def late_declined(t: Translator, *, reference: str, reason: str) -> str:
+    """Made outside the complaint window, and not accepted: the case closes."""
+    return "\n\n".join(
+        [
+            t.gettext(
+                "Your complaint {reference} was made after our time limit for complaints. "
+                "We have decided that we cannot look into it, and it is now closed.",
+                reference=reference,
+            ),
+            t.gettext("The reason: {reason}", reason=reason),
         ]
     )
 

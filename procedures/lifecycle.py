@@ -61,6 +61,9 @@ class Facts:
     today: date | None = None
     is_enquiry: bool = False  # an elected member's enquiry: one answer, no stages after it
     name_shared: bool = True  # False: they chose not to be named to the investigators
+    panel_size: int | None = None  # the current stage is decided by this many people
+    signed_off: int = 0  # distinct valid sign-offs of the current stage (storage counts)
+    late_undecided: bool = False  # made outside the complaint window, no decision yet
 
     @classmethod
     def of(
@@ -76,11 +79,15 @@ class Facts:
         escalate_by: date | None = None,
         today: date | None = None,
         name_shared: bool = True,
+        signed_off: int = 0,
+        late_undecided: bool = False,
     ) -> Facts:
         final = False
+        panel: int | None = None
         if stage:
             try:
                 final = procedure.stage(stage).final
+                panel = procedure.stage(stage).panel_size
             except KeyError:
                 final = True  # a stage the procedure no longer has leads nowhere
         return cls(
@@ -97,7 +104,15 @@ class Facts:
             today=today,
             is_enquiry=kind == "enquiry",
             name_shared=name_shared,
+            panel_size=panel,
+            signed_off=signed_off,
+            late_undecided=late_undecided and kind == "complaint",
         )
+
+    @property
+    def sign_offs_needed(self) -> int:
+        """How many more panel members must sign off before the decision may be sent."""
+        return max((self.panel_size or 0) - self.signed_off, 0)
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,18 @@ def _has_external_body(f: Facts) -> bool:
     return f.external_body
 
 
+def _signed_off(f: Facts) -> bool:
+    return f.sign_offs_needed == 0
+
+
+def _needs_sign_off(f: Facts) -> bool:
+    return f.sign_offs_needed > 0
+
+
+def _late_undecided(f: Facts) -> bool:
+    return f.late_undecided
+
+
 COMPLAINT = Guard("complaint", "it is not a complaint with stages", _complaint)
 HAS_STAGE = Guard("has a stage", "it has no stage to answer", _has_stage)
 NAME_WITHHELD = Guard("name withheld", "their name is already shared", _name_withheld)
@@ -177,6 +204,15 @@ LAST_ANSWERED = Guard(
     "final stage answered", "refer only after the final stage has been answered", _last_answered
 )
 EXTERNAL_BODY = Guard("external body", "the procedure names no external body", _has_external_body)
+# Creative Alliance stage 2 ("two members who were not involved"), West Wilts stage 3 ("a
+# panel of 3 Committee members"): the procedure's panel_size, each a different person.
+SIGNED_OFF = Guard("signed off", "the panel has not all signed off the decision yet", _signed_off)
+NEEDS_SIGN_OFF = Guard(
+    "needs sign-off", "no more sign-offs are needed at this stage", _needs_sign_off
+)
+LATE_UNDECIDED = Guard(
+    "late, undecided", "no decision about the time limit is waiting", _late_undecided
+)
 
 
 def _resume(f: Facts) -> Status:
@@ -236,7 +272,16 @@ TABLE: tuple[Transition, ...] = (
         Status.RESPONDED,
         "the stage's response date and its escalation deadline",
         "response",
-        (HAS_STAGE, NOT_ANSWERED),
+        (HAS_STAGE, NOT_ANSWERED, SIGNED_OFF),
+    ),
+    Transition(
+        "sign_off",
+        STAFF,
+        LIVE,
+        _same,
+        "one panel member's sign-off of the decision (each a different person)",
+        None,
+        (COMPLAINT, NOT_ANSWERED, NEEDS_SIGN_OFF),
     ),
     Transition(
         "message", STAFF, WORKING, _same, "a message on the timeline", "staff_message", (HAS_STAGE,)
@@ -315,6 +360,26 @@ TABLE: tuple[Transition, ...] = (
         "their answer, and a note for staff",
         None,
         (COMPLAINT, NAME_WITHHELD),
+    ),
+    # Creative Alliance: "Complaints generally will not be accepted after four months.
+    # Exceptions may be made at the Director's discretion": made late, staff decide.
+    Transition(
+        "accept_late",
+        STAFF,
+        LIVE,
+        _same,
+        "the discretion decision and its reason",
+        "late_accepted",
+        (COMPLAINT, LATE_UNDECIDED),
+    ),
+    Transition(
+        "decline_late",
+        STAFF,
+        LIVE,
+        Status.CLOSED,
+        "the discretion decision and its reason, the closed date",
+        "late_declined",
+        (COMPLAINT, LATE_UNDECIDED),
     ),
     Transition(
         "close",

@@ -22,7 +22,9 @@ from storage.errors import InvalidInput
 from storage.models import Outbox
 from storage.name_sharing import ask_to_share_name, record_name_choice
 from storage.runtime import Storage
+from storage.sign_offs import sign_off
 from storage.views import CaseDetail, CaseView
+from storage.window_decisions import decide_window
 
 Form = Mapping[str, object]
 
@@ -50,6 +52,9 @@ ACTIONS: dict[str, Action] = {
         Action("outcome", "Record the outcome", True, "Outcome recorded."),
         Action("ask_name", "Ask if we may share their name", True, "Question sent."),
         Action("name_choice", "Record their answer about their name", False, "Answer recorded."),
+        Action("sign_off", "Sign off the decision", False, "Signed off."),
+        Action("accept_late", "Accept it despite the time limit", True, "Decision sent."),
+        Action("decline_late", "Decline it: outside the time limit", True, "Decision sent."),
         Action("note", "Add an internal note", False, "Note added.", acting=False),
     )
 }
@@ -146,6 +151,12 @@ async def perform(
         if text(form, "share") not in ("yes", "no"):
             raise InvalidInput("Choose what they answered.")
         await record_name_choice(cases, case_id, share=text(form, "share") == "yes", **common)
+    elif name == "sign_off":
+        await sign_off(cases, case_id, **common)
+    elif name in ("accept_late", "decline_late"):
+        await decide_window(
+            cases, case_id, accept=name == "accept_late", reason=text(form, "reason"), **common
+        )
     elif name == "note":
         await cases.add_note(case_id, text(form, "body"), staff_id=staff_id)
     else:
@@ -153,7 +164,13 @@ async def perform(
 
 
 def facts_of(
-    procedure: Procedure, case: CaseView, today: date, *, name_shared: bool = True
+    procedure: Procedure,
+    case: CaseView,
+    today: date,
+    *,
+    name_shared: bool = True,
+    signed_off: int = 0,
+    late_undecided: bool = False,
 ) -> Facts:
     """The case as the lifecycle table sees it (the same facts storage checks)."""
     stage = case.stage
@@ -168,10 +185,19 @@ def facts_of(
         escalate_by=stage.escalate_by if stage else None,
         today=today,
         name_shared=name_shared,
+        signed_off=signed_off,
+        late_undecided=late_undecided,
     )
 
 
 def available(procedure: Procedure, detail: CaseDetail, today: date) -> list[str]:
     """The staff view's buttons: what the lifecycle table lets staff do now, in its order."""
-    facts = facts_of(procedure, detail.case, today, name_shared=detail.share_name)
+    facts = facts_of(
+        procedure,
+        detail.case,
+        today,
+        name_shared=detail.share_name,
+        signed_off=len(detail.sign_offs),
+        late_undecided=detail.window_decision_due,
+    )
     return [name for name in lifecycle.allowed(facts, Actor.STAFF) if name in ACTIONS]

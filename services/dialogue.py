@@ -360,8 +360,10 @@ class ChatRunner:
                 else:
                     await cases.escalate(
                         case.id,
-                        reasons=text,
+                        reasons=_with_points(text, reply.data.get("points")),
                         attachments=files,
+                        about_handler=reply.data.get("about_handler") is True,
+                        points=_points(reply.data.get("points")),
                         by=Actor.COMPLAINANT,
                         letter=letter,
                         shown_in=(self.channel, external_id),
@@ -397,6 +399,21 @@ class ChatRunner:
 def _after(said: list[Reply], replies: list[Reply] | None) -> list[Reply] | None:
     """The limits' word first, then the dialogue's replies; None (a repeat) stays None."""
     return None if replies is None else [*said, *replies]
+
+
+def _points(points: object) -> tuple[tuple[str, str], ...]:
+    """The request's (point, answer) pairs from the effect's JSON data."""
+    found = []
+    for pair in points if isinstance(points, list) else ():
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            found.append((str(pair[0]), str(pair[1])))
+    return tuple(found)
+
+
+def _with_points(text: str, points: object) -> str:
+    """The request as one text for the timeline: each point's answer, then the rest."""
+    parts = [f"{point}\n{answer}" for point, answer in _points(points) if answer]
+    return "\n\n".join([*parts, text] if text else parts)
 
 
 def file_refs(files: object) -> list[str]:

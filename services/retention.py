@@ -216,6 +216,7 @@ class Retention:
         complaint.reply_address = ""
         complaint.adjustments_note = ""
         complaint.supporter = None
+        complaint.window_decision_reason = ""
         complaint.erased_at = now
         records = list(
             await session.scalars(
@@ -224,6 +225,7 @@ class Retention:
         )
         for record in records:
             record.request_text = ""
+            record.request_points = []
             detail = record.outcome_detail or {}
             record.outcome_detail = {k: detail[k] for k in KEPT_DETAIL if k in detail}
         if records:

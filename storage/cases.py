@@ -27,7 +27,7 @@ from procedures.case import CASE_KINDS, Kind, NewComplaint
 from procedures.deadlines import enquiry_deadlines, stage_deadlines
 from procedures.lifecycle import Actor, Facts, Refused, Status, Transition
 from procedures.model import Procedure, Stage, TimeLimit
-from storage import people, promises, subjects, visibility
+from storage import people, promises, sign_offs, subjects, visibility
 from storage.db import reading
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput, NotFound
 from storage.models import (
@@ -144,8 +144,8 @@ class CaseService:
             raise IllegalTransition(f"{complaint.reference} is a {complaint.kind}, not a case")
         return complaint.stages[-1]
 
-    def facts(self, complaint: Complaint) -> Facts:
-        """The case as the lifecycle table sees it."""
+    def facts(self, complaint: Complaint, *, signed_off: int = 0) -> Facts:
+        """The case as the lifecycle table sees it (`signed_off`: storage/sign_offs.py)."""
         record = complaint.stages[-1] if complaint.stages else None
         return Facts.of(
             self.procedure,
@@ -158,13 +158,21 @@ class CaseService:
             escalate_by=record.escalate_by if record else None,
             today=self.today(),
             name_shared=complaint.share_name,
+            signed_off=signed_off,
+            late_undecided=complaint.late and not complaint.window_decision,
         )
 
+    async def current_facts(self, complaint_id: int) -> Facts:
+        """The case as the lifecycle table sees it now, sign-offs counted (as storage checks)."""
+        async with self.reader() as session:
+            complaint, _ = await self._load(session, complaint_id, change=False)
+            return self.facts(complaint, signed_off=await sign_offs.valid_count(session, complaint))
+
     def _allow(
-        self, name: str, complaint: Complaint, actor: Actor = Actor.STAFF
+        self, name: str, complaint: Complaint, actor: Actor = Actor.STAFF, *, signed_off: int = 0
     ) -> tuple[Transition, Facts]:
         """The table's transition `name`, or IllegalTransition saying why not."""
-        facts = self.facts(complaint)
+        facts = self.facts(complaint, signed_off=signed_off)
         try:
             return lifecycle.check(name, facts, actor), facts
         except Refused as refused:
@@ -432,7 +440,11 @@ class CaseService:
             complaint, person = await self._load(
                 session, complaint_id, expected_version, staff_id=staff_id
             )
-            transition, facts = self._allow("reply" if ends_stage else "message", complaint)
+            # A panel's decision is sent only once enough distinct members signed it off.
+            signed = await sign_offs.valid_count(session, complaint) if ends_stage else 0
+            transition, facts = self._allow(
+                "reply" if ends_stage else "message", complaint, signed_off=signed
+            )
             now = self.clock()
             t = translator(complaint.language)
             if not ends_stage:
@@ -668,6 +680,8 @@ class CaseService:
         attachments: tuple[str, ...] = (),
         letter: list[tuple[str, int]] | None = None,
         shown_in: tuple[str, str] | None = None,
+        about_handler: bool = False,
+        points: tuple[tuple[str, str], ...] = (),
     ) -> bool:
         """Move to the next stage. Returns True when the request came after the window.
 
@@ -676,6 +690,9 @@ class CaseService:
         `attachments`: files sent with the request, kept on the case. `letter`: the chat
         `shown_in` (channel, address) shows the confirmation as its reply, so its text and
         outbox row are added here; the row counts as sent when that chat confirms it.
+        `about_handler`: the request is about the next stage's usual handler, so it goes to
+        the alternative and is hidden from that role (CAST: the line manager -> the Board).
+        `points`: the request's answers to the points the stage asks, (point, answer).
         """
         async with self.unit_of_work(session) as session:
             complaint, person = await self._load(
@@ -690,8 +707,12 @@ class CaseService:
             complaint.formal = True
             complaint.current_stage = record.number + 1
             complaint.status = transition.target(facts)
+            handler = self.procedure.stage(complaint.current_stage).handler
+            if about_handler and handler.alternative_role and complaint.about_role is None:
+                complaint.about_role = handler.role
             new = self._new_stage(complaint, complaint.current_stage, today, late_request=late)
             new.request_text = reasons
+            new.request_points = [[point, answer] for point, answer in points]
             session.add(new)
             if reasons.strip():
                 session.add(
@@ -712,6 +733,7 @@ class CaseService:
                 respond_by=new.respond_by,
                 late=late,
                 procedure=self.procedure,
+                handler_label=new.handler_label,
             )
             await self._link_attachments(session, complaint, person, attachments)
             row = await enqueue(
@@ -899,6 +921,7 @@ def case_view(complaint: Complaint, person: Person) -> CaseView:
                 late_request=s.late_request,
                 outcome=s.outcome,
                 outcome_detail=dict(s.outcome_detail or {}),
+                request_points=tuple((str(p), str(a)) for p, a in s.request_points or ()),
             )
             for s in complaint.stages
         ),

@@ -185,6 +185,10 @@ class Complaint(Base):
     committee_meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("committee_meetings.id"), index=True
     )
+    # Made outside the complaint window: "accepted" or "declined" at the discretion the
+    # procedure names (Creative Alliance: the Director), with the reason; "" while undecided.
+    window_decision: Mapped[str] = mapped_column(String(16), default="")
+    window_decision_reason: Mapped[str] = mapped_column(Text, default="")
 
     stages: Mapped[list[StageRecord]] = relationship(
         back_populates="complaint", lazy="raise_on_sql", order_by="StageRecord.number"
@@ -213,8 +217,24 @@ class StageRecord(Base):
     request_text: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str | None] = mapped_column(String(24))
     outcome_detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The request's answers to the points the stage asks (CAST's five): [[point, answer]...].
+    request_points: Mapped[list[Any]] = mapped_column(default=list)
 
     complaint: Mapped[Complaint] = relationship(back_populates="stages", lazy="raise_on_sql")
+
+
+class SignOff(Base):
+    """One panel member's sign-off of a stage's decision (Stage.panel_size of them needed)."""
+
+    __tablename__ = "sign_offs"
+    __table_args__ = (UniqueConstraint("stage_record_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_record_id: Mapped[int] = mapped_column(
+        ForeignKey("stage_records.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Extension(Base):

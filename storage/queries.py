@@ -36,6 +36,7 @@ from storage.models import (
     StaffUser,
     StageRecord,
 )
+from storage.procedure_checks import procedure_checks
 from storage.promises import promise_of
 from storage.staff import ADMIN
 from storage.views import (
@@ -556,6 +557,7 @@ class Queries:
                 supporter=promise.supporter,
                 triage=complaint.triage,
                 can_settle=is_lead(viewer),
+                **await procedure_checks(session, self.cases.procedure, complaint),
             )
 
     async def _timeline(

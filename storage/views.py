@@ -22,6 +22,8 @@ class StageView:
     outcome: str | None
     # Apology (or why none), actions and any change to policy, as recorded with the outcome.
     outcome_detail: dict[str, object] = field(default_factory=dict)
+    # The request's answers to the points the stage asks, (point, answer); "" when skipped.
+    request_points: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,18 @@ class CaseDetail:
     complaint_form: str = ""
     form_missing: tuple[str, ...] = ()
     unreachable: bool = False  # a formal complaint with no way to reach the person
+    # A panel stage (Stage.panel_size): who signed its decision off, and how many more must.
+    panel_size: int | None = None
+    sign_offs: tuple[str, ...] = ()
+    sign_offs_needed: int = 0
+    # Made outside the complaint window: the discretion decision to make, or the one made.
+    window_decision_due: bool = False
+    window_discretion: str = ""
+    window_decision: str = ""  # accepted / declined
+    window_decision_reason: str = ""
+    # The handler this complaint could be about (CAST: the line manager), and who takes over.
+    about_handler: str = ""
+    about_handler_alternative: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from aiohttp.test_utils import TestClient
 
 from procedures.case import Kind, NewComplaint, Received
+from storage.cases import CaseService
 from storage.runtime import Storage
 from storage.staff import StaffDirectory
 from storage.views import StaffView, Submitted
@@ -80,3 +81,28 @@ def session_cookie(client: TestClient) -> str | None:
         if cookie.key == "staff_session":
             return cookie.value
     return None
+
+
+async def panel_signs_off(
+    storage: Storage, case_id: int, cases: CaseService | None = None
+) -> list[StaffView]:
+    """A panel stage (Stage.panel_size): new members, not involved before, sign it off, so
+    its decision may be sent. Nothing happens at a stage that needs no panel. `cases`: the
+    service of another procedure on the same database."""
+    from storage.sign_offs import sign_off
+
+    cases = cases or storage.cases
+    directory = StaffDirectory(storage.sessions, cases.procedure)
+    view = await cases.get(case_id)
+    stage = view.stages[-1]
+    size = cases.procedure.stage(max(stage.number, 1)).panel_size or 0
+    members = []
+    for n in range(size):
+        email = f"panel-{case_id}-{stage.number}-{n}@example.org"
+        member = await directory.add(
+            email, f"Panel {n + 1}", PASSWORD, [stage.handler_role], now=cases.clock()
+        )
+        version = (await cases.get(case_id)).version
+        await sign_off(cases, case_id, staff_id=member.id, expected_version=version)
+        members.append(member)
+    return members

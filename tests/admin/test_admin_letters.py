@@ -19,7 +19,7 @@ from printing import braille
 from procedures.case import ContactMethod
 from storage.models import AuditEvent, Outbox
 from storage.runtime import Storage
-from tests.admin.helpers import add_staff, login, submit, token
+from tests.admin.helpers import add_staff, login, panel_signs_off, submit, token
 
 ADDRESS = "1 High Street\nTrowbridge\nBA14 8AA"
 LINK = re.compile(r'href="/staff/letters/(\d+)\.pdf"')
@@ -178,6 +178,7 @@ async def test_every_message_of_a_postal_complaint_becomes_a_letter(
     for stage_answer in ("Our stage 2 answer.", "Our final answer."):
         await cases.escalate(case_id, reasons="I am not satisfied.")
         await cases.acknowledge(case_id, staff_id=None)
+        await panel_signs_off(storage, case_id)
         await cases.reply(case_id, stage_answer, staff_id=None)
     async with storage.sessions() as session:
         rows = list(

@@ -19,7 +19,7 @@ from procedures.lifecycle import Actor, Status
 from services.actions import ACTIONS, facts_of
 from storage.runtime import Storage
 from storage.staff import procedure_roles
-from tests.admin.helpers import COMPLAINT, add_staff, login, submit
+from tests.admin.helpers import COMPLAINT, add_staff, login, panel_signs_off, submit
 from tests.conftest import FakeClock
 
 ACTION_FORM = re.compile(r'action="/staff/cases/\d+/actions/(\w+)(?:/preview)?"')
@@ -39,6 +39,7 @@ async def awaiting(storage: Storage, case_id: int) -> None:
 
 
 async def responded(storage: Storage, case_id: int) -> None:
+    await panel_signs_off(storage, case_id)
     await storage.cases.reply(case_id, "Our answer.", staff_id=None)
 
 

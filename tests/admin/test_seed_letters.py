@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from storage.runtime import Storage
-from tests.admin.helpers import add_staff, login, submit
+from tests.admin.helpers import add_staff, login, panel_signs_off, submit
 from tests.admin.seed_helpers import act, outbox_bodies
 
 
@@ -16,8 +16,10 @@ async def answer_final_stage(storage: Storage, case_id: int) -> str:
     """Answer every stage and ask for the next, up to the final stage's answer."""
     cases = storage.cases
     for _ in range(storage.procedure.last_stage - 1):
+        await panel_signs_off(storage, case_id)
         await cases.reply(case_id, "Our answer at this stage.", staff_id=None)
         await cases.escalate(case_id, reasons="Not satisfied.")
+    await panel_signs_off(storage, case_id)
     await cases.reply(case_id, "Our final answer.", staff_id=None)
     return (await outbox_bodies(storage, case_id))[-1]
 

@@ -421,7 +421,7 @@ def test_followup_menu(chat: Chat) -> None:
     assert chat.reply.step == "menu"
 
 
-def test_escalate_lists_the_points() -> None:
+def test_escalate_asks_the_points_one_at_a_time() -> None:
     ctx = Context(make_procedure(points=("Why you are dissatisfied", "What you want")), TODAY)
     chat = Chat(ctx)
     complete_to_summary(chat)
@@ -430,21 +430,42 @@ def test_escalate_lists_the_points() -> None:
     chat.draft = with_reference(chat.draft, "TC-2")
     chat.tap("escalate")
     chat.tap("TC-1")
-    assert chat.reply.step == "escalate"
-    assert "1. Why you are dissatisfied" in chat.reply.text
+    assert chat.reply.step == "escalate_point"
+    assert "Point 1 of 2: Why you are dissatisfied" in chat.reply.text
     assert "14 days" in chat.reply.text
-    reply = chat.tap("send")
-    assert reply.effect is Effect.NONE and reply.step == "escalate"
     chat.send("The reply ignored my main point.")
+    assert "Point 2 of 2: What you want" in chat.reply.text
+    chat.tap("skip")
+    assert chat.reply.step == "escalate"
+    assert "anything else" in chat.reply.text
     reply = chat.tap("send")
     assert reply.effect is Effect.ESCALATE
     assert reply.data == {
         "reference": "TC-1",
         "stage": 2,
-        "text": "The reply ignored my main point.",
+        "text": "",
         "files": [],
+        "points": [
+            ["Why you are dissatisfied", "The reply ignored my main point."],
+            ["What you want", ""],
+        ],
+        "about_handler": False,
     }
     assert chat.reply.step == "menu"
+
+
+def test_escalate_with_every_point_skipped_needs_some_words() -> None:
+    ctx = Context(make_procedure(points=("Why you are dissatisfied",)), TODAY)
+    chat = Chat(ctx)
+    complete_to_summary(chat)
+    chat.tap("send")
+    chat.draft = with_reference(chat.draft, "TC-1")
+    chat.tap("escalate")
+    chat.tap("skip")
+    reply = chat.tap("send")
+    assert reply.effect is Effect.NONE and reply.step == "escalate"
+    chat.send("It was not put right.")
+    assert chat.tap("send").effect is Effect.ESCALATE
 
 
 def test_escalate_at_the_last_stage_points_to_the_external_body() -> None:

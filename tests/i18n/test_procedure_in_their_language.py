@@ -25,6 +25,7 @@ from services.dialogue import ChatRunner
 from storage.models import Outbox
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
+from tests.admin.helpers import panel_signs_off
 from tests.conftest import FakeClock
 from tests.scripted import COMPLAINT_PLAN, answer_for, tap
 
@@ -109,14 +110,23 @@ async def test_every_stage_reaches_them_in_their_language(
         clock.advance(days=1)
         await storage.cases.acknowledge(view.id, staff_id=None)
         clock.advance(days=2)
+        await panel_signs_off(storage, view.id)
         await storage.cases.reply(view.id, WORDS[lang]["answer"], staff_id=None)
         await person.say(Answer(choice="menu:status"))
         clock.advance(days=1)
         if stage.number == procedure.last_stage:
             await person.say(Answer(choice="menu:escalate"))  # "no further stage: the body"
             break
-        await person.say(Answer(choice="menu:escalate"))
-        await person.say(Answer(text=WORDS[lang]["why"]))
+        reply = await person.say(Answer(choice="menu:escalate"))
+        said = False
+        while reply.step != "escalate":  # who it is about, then each point (CAST)
+            if reply.step == "escalate_about":
+                reply = await person.say(Answer(choice="escalate_about:no"))
+            else:
+                reply = await person.say(Answer(text=WORDS[lang]["why"]))
+                said = True
+        if not said:
+            await person.say(Answer(text=WORDS[lang]["why"]))
         await person.say(Answer(choice="escalate:send"))
         assert (await storage.cases.get(view.id)).current_stage == stage.number + 1
     if procedure.external_body is not None:

@@ -16,6 +16,7 @@ from storage.cases import CaseService
 from storage.errors import ChangedMeanwhile, IllegalTransition, InvalidInput
 from storage.models import AuditEvent, Complaint, Extension, Message, Outbox, StageRecord
 from storage.runtime import Storage
+from tests.admin.helpers import panel_signs_off
 from tests.conftest import FakeClock
 
 COMPLAINT = NewComplaint(
@@ -116,6 +117,7 @@ async def test_walk_every_preset_to_its_external_body(
         clock.advance(days=1)
         await cases.acknowledge(done.complaint_id, staff_id=None)
         clock.advance(days=3)
+        await panel_signs_off(storage, done.complaint_id, cases)
         await cases.reply(done.complaint_id, f"Answer at stage {stage.number}.", staff_id=None)
         messages += 2
         sent = await outbox(storage, done.complaint_id)

@@ -13,15 +13,18 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from procedures import letters, lifecycle
 from procedures.case import Kind, NewComplaint, Received
 from procedures.lifecycle import TABLE, Actor, Facts, Status
 from procedures.loader import load_procedure, preset_names
-from services.actions import ACTIONS, facts_of, preview
+from services.actions import ACTIONS, preview
 from storage.errors import CaseError
+from storage.models import StaffUser
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
+from tests.admin.helpers import add_staff, panel_signs_off
 from tests.conftest import FakeClock
 
 PRESETS = tuple(preset_names())
@@ -60,17 +63,28 @@ async def preset_storage(
     await opened.close()
 
 
+async def signer(storage: Storage, role: str) -> int:
+    """One account per role that may sign off (its previews roll back: never involved)."""
+    email = f"signer-{role}@example.org"
+    async with storage.sessions() as session:
+        found = await session.scalar(select(StaffUser.id).where(StaffUser.email == email))
+    return found if found is not None else (await add_staff(storage, email, [role])).id
+
+
 async def what_storage_allows(storage: Storage, case_id: int) -> list[str]:
     done = []
     for name in ACTIONS:
         view = await storage.cases.get(case_id)
+        staff_id = None
+        if name == "sign_off" and view.stages:  # a sign-off is always someone's
+            staff_id = await signer(storage, view.stages[-1].handler_role)
         try:
             await preview(
                 storage,
                 case_id,
                 name,
                 form_for(name, storage),
-                staff_id=None,  # type: ignore[arg-type]
+                staff_id=staff_id,  # type: ignore[arg-type]
                 version=view.version,
             )
         except CaseError:
@@ -90,10 +104,17 @@ async def test_storage_does_what_the_table_allows_and_nothing_else(
     done = await storage.cases.submit(replace(COMPLAINT, formal=not informal))
     seen: set[Status] = set()
     # A path through the life of a case: the first allowed action of each preference.
-    preference = ["acknowledge", "request_information", "reply", "escalate", "refer", "close"]
+    preference = [
+        "acknowledge",
+        "request_information",
+        "sign_off",
+        "reply",
+        "escalate",
+        "refer",
+        "close",
+    ]
     for _ in range(30):
-        view = await storage.cases.get(done.complaint_id)
-        facts = facts_of(procedure, view, storage.cases.today())
+        facts = await storage.cases.current_facts(done.complaint_id)
         seen.add(facts.status)
         table = [n for n in lifecycle.allowed(facts, Actor.STAFF) if n in ACTIONS]
         assert set(await what_storage_allows(storage, done.complaint_id)) == set(table), facts
@@ -113,6 +134,9 @@ async def test_storage_does_what_the_table_allows_and_nothing_else(
 async def perform_action(storage: Storage, case_id: int, name: str) -> None:
     from services.actions import perform
 
+    if name == "sign_off":
+        await panel_signs_off(storage, case_id)
+        return
     view = await storage.cases.get(case_id)
     await perform(
         storage,
@@ -158,6 +182,7 @@ def test_every_state_is_reachable_in_every_preset(preset: str) -> None:
                     stage=number,
                     acknowledged=not moves and (facts.acknowledged or name == "acknowledge"),
                     responded=not moves and (facts.responded or name == "reply"),
+                    signed_off=0 if moves else facts.signed_off + (name == "sign_off"),
                 )
                 if following not in seen:
                     seen.add(following)
