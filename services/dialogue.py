@@ -81,7 +81,7 @@ class ChatRunner:
     ) -> Reply:
         """The question the person is on now (or the first one), without changing anything;
         `welcome=False` when they never left (a refused file, a form sent again)."""
-        snapshot = await self.storage.drafts.read(self.channel, external_id, None)
+        snapshot = await self.storage.drafts.read(self.channel, external_id)
         draft = Draft.from_dict(snapshot.data) if snapshot.data is not None else None
         ctx = await self._case_context(snapshot.person_id, draft)
         return intake.start(draft, ctx, lang_hint, welcome=welcome)[1]
@@ -124,9 +124,8 @@ class ChatRunner:
         """Answer optimistically (the dialogue runs outside any lock); if another answer from
         the same chat was saved meanwhile, answer again inside the write lock, which cannot
         lose a race (the draft row is locked, or on SQLite the whole database)."""
-        snapshot = await self.storage.drafts.read(self.channel, external_id, update_id)
-        if snapshot.seen:
-            return None
+        # The draft this process saved last will do: the save checks it is still current.
+        snapshot = await self.storage.drafts.read(self.channel, external_id, guess=True)
         try:
             return await self._answer(external_id, answer, update_id, lang_hint, snapshot)
         except DraftChanged:
