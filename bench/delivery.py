@@ -4,7 +4,7 @@
 the bot `complaints serve` uses (PTB's ExtBot with AIORateLimiter) against the fake Bot API.
 Two runs on one database and one fake server:
 
-1. clean: messages per second (target >= 28/s, 93% of Telegram's 30/s) and the fastest
+1. clean: messages per second (target >= 29/s, 97% of Telegram's 30/s) and the fastest
    rate to any one chat over 5 consecutive messages, from the server's own send times
    (`api.sent_at`; target <= 1 message/s);
 2. faults: 20% of sendMessage calls answered 429 (retry after 1 s) or 500; every message
@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from common import Figure, arguments, report
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from telegram import Bot
 
 from bot.delivery import DeliveryWorker, Limits
@@ -80,6 +80,12 @@ async def seed(storage: Storage, run: Run) -> None:
     ]
     async with storage.sessions() as session, session.begin():
         await session.execute(insert(Outbox), rows)
+    if not is_sqlite(storage.settings.database):
+        # What autovacuum would do soon after: with the statistics of an empty table the
+        # claim's plan re-runs its per-chat subquery for every row (minutes at 3,000 rows).
+        async with storage.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text("ANALYZE outbox"))
 
 
 async def unfinished(storage: Storage) -> int:
@@ -220,7 +226,7 @@ async def main() -> None:
     twice = sum(1 for body in faulty.bodies if faulty_counts[body] > 1)
     report(
         [
-            Figure("delivery messages/s", messages / clean.elapsed, "msg/s", ">= 28", base),
+            Figure("delivery messages/s", messages / clean.elapsed, "msg/s", ">= 29", base),
             Figure(
                 "delivery clean exactly once",
                 sum(
@@ -230,7 +236,7 @@ async def main() -> None:
                 f"= {len(clean.bodies) + len(burst.bodies)}",
             ),
             Figure("delivery burst fastest chat rate", rate, "msg/s", "<= 1 (5-msg window)"),
-            Figure("delivery burst shortest gap", gap * 1000, "ms", ">= 1000 (report)"),
+            Figure("delivery burst shortest gap", gap * 1000, "ms", ">= 1000"),
             Figure(
                 "delivery burst messages/s",
                 len(burst.bodies) / burst.elapsed,
@@ -247,7 +253,7 @@ async def main() -> None:
             Figure("delivery faults exactly once", once, "messages", f"= {fault_messages}"),
             Figure("delivery faults duplicated", twice, "messages", "= 0"),
             Figure("delivery faults fastest chat rate", fault_rate, "msg/s", "<= 1 (5-msg window)"),
-            Figure("delivery faults shortest gap", fault_gap * 1000, "ms", ">= 1000 (report)"),
+            Figure("delivery faults shortest gap", fault_gap * 1000, "ms", ">= 1000"),
             Figure("baseline bare sends/s", base, "msg/s", "reference"),
         ]
     )

@@ -3,7 +3,7 @@
 The process runs the web chat, the staff view and Telegram (polling the fake Bot API, which
 runs in this process). Figures:
 
-- start-up: spawn to the first answered /health, seconds (target <= 2 s); baseline in the
+- start-up: spawn to the first answered /health, seconds (target <= 1 s); baseline in the
   same run: a bare `python -c "import aiohttp"` HTTP server's spawn-to-first-answer;
 - resident memory (VmRSS from /proc/PID/status) after start, after a short load of web
   chat turns, staff pages and Telegram messages (target <= 150 MB); baseline: the RSS of
@@ -211,7 +211,7 @@ async def main() -> None:
                 serve.stop()
     report(
         [
-            Figure("footprint start-up to first answer", startup, "s", "<= 2", base_start),
+            Figure("footprint start-up to first answer", startup, "s", "<= 1", base_start),
             Figure("footprint RSS after load", loaded, "MB", "<= 150", base_rss),
             Figure("footprint RSS idle", idle, "MB", "report", base_rss),
             Figure("baseline bare aiohttp start-up", base_start, "s", "reference"),

@@ -93,7 +93,7 @@ class ChatRunner:
         self, external_id: str, lang_hint: str | None = None, *, welcome: bool = True
     ) -> tuple[Reply, dict[str, Any] | None]:
         """The question the person is on now, and their draft as stored (for the limits)."""
-        snapshot = await self.storage.drafts.read(self.channel, external_id, None)
+        snapshot = await self.storage.drafts.read(self.channel, external_id)
         return await self._asking(snapshot, lang_hint, welcome=welcome), snapshot.data
 
     async def _asking(
@@ -141,9 +141,9 @@ class ChatRunner:
         """Answer optimistically (the dialogue runs outside any lock); if another answer from
         the same chat was saved meanwhile, answer again inside the write lock, which cannot
         lose a race (the draft row is locked, or on SQLite the whole database)."""
-        snapshot = await self.storage.drafts.read(self.channel, external_id, update_id)
-        if snapshot.seen:
-            return None
+        # The draft this process saved last will do: the save checks it is still current
+        # (and finds a repeated update id).
+        snapshot = await self.storage.drafts.read(self.channel, external_id, guess=True)
         said: list[Reply] = []  # what the limits tell the person first
         if answer is not None:
             kept, word = await self._within_limits(snapshot, answer, lang_hint)

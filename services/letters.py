@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from printing.braille import render_brf, unavailable
 from printing.letter import PostalLetter
-from printing.pdf import render_pdf
 from procedures.model import Procedure
 from storage.letters import LetterContent, PostalLetters, PostalLetterView
 from storage.runtime import Storage
@@ -67,6 +66,9 @@ def printable(storage: Storage, content: LetterContent) -> PostalLetter:
 
 async def print_pdf(storage: Storage, outbox_id: int, staff_id: int) -> PrintedLetter:
     """The letter as A4 PDF: large print or Easy Read when the person asked for it."""
+    # fpdf2 and HarfBuzz take a second and tens of MB to load: only once a letter is printed.
+    from printing.pdf import render_pdf
+
     content = await letters_of(storage).content(outbox_id, staff_id, kind="pdf")
     data = await asyncio.to_thread(render_pdf, printable(storage, content))
     return PrintedLetter(content.letter, data)

@@ -40,7 +40,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from zxcvbn import zxcvbn
 
 from procedures.model import Procedure
 from storage import throttle
@@ -150,6 +149,8 @@ def check_password(password: str, *personal: str) -> None:
     if len(password) > MAX_PASSWORD:
         raise InvalidInput(f"The password must have at most {MAX_PASSWORD} characters.")
     words = [*personal, *(w for p in personal for w in re.split(r"[\s@._-]+", p) if w)]
+    from zxcvbn import zxcvbn  # its word lists load on the first password, not at start
+
     result = zxcvbn(password, user_inputs=words)
     if result["score"] < MIN_STRENGTH:
         hint = result["feedback"].get("warning") or "it is too easy to guess"

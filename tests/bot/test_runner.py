@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from conversations.model import Answer, Draft
 from procedures.loader import load_procedure
 from services.dialogue import ChatRunner
+from storage.models import Draft as DraftRow
 from storage.models import Message
-from storage.runtime import Storage
+from storage.runtime import Storage, open_storage
 from tests.scripted import COMPLAINT_PLAN, answer_for, complain, tap
 
 
@@ -30,7 +31,7 @@ async def test_after_a_comment_the_menu_offers_only_what_it_can_take(storage: St
     and "I am not satisfied" failed with "Sorry, something went wrong"."""
     runner = ChatRunner(storage, "webchat")
     await complain(runner, "p", {**COMPLAINT_PLAN, "kind": [tap("feedback")]})
-    person = (await storage.drafts.read("webchat", "p", None)).person_id
+    person = (await storage.drafts.read("webchat", "p")).person_id
     assert person is not None
     [comment] = await storage.cases.cases_of(person)
     assert comment.kind == "feedback"
@@ -99,3 +100,46 @@ async def test_a_refused_escalation_is_answered_kindly_and_keeps_the_words(
     async with storage.sessions() as session:
         bodies = await session.scalars(select(Message.body).where(Message.complaint_id == case.id))
         assert "Nobody fixed the heating." in list(bodies)
+
+
+async def _second_process(storage: Storage) -> Storage:
+    """Another `complaints serve` on the same database: its own stores and memory."""
+    return await open_storage(storage.settings, run_migrations=False, clock=storage.clock)
+
+
+async def test_an_answer_saved_by_another_process_is_kept(storage: Storage) -> None:
+    # Each process remembers the drafts it saved; the other process's answer in between
+    # must not be lost when this one answers next from what it remembered.
+    here = ChatRunner(storage, "webchat")
+    other_storage = await _second_process(storage)
+    try:
+        there = ChatRunner(other_storage, "webchat")
+        await at_description(here, "p9")
+        await there.handle("p9", Answer(text="Said to the other process."), update_id="x1")
+        # What this process shows (a page opened again) is the database's, not its memory.
+        shown = await storage.drafts.load("webchat", "p9")
+        assert "Said to the other process." in str(shown), shown
+        await here.handle("p9", Answer(text="Said to this one."), update_id="x2")
+        draft = Draft.from_dict(await other_storage.drafts.load("webchat", "p9") or {})
+    finally:
+        await other_storage.close()
+    kept = str(draft)
+    assert "Said to the other process." in kept and "Said to this one." in kept, kept
+
+
+async def test_a_draft_deleted_elsewhere_is_not_brought_back(storage: Storage) -> None:
+    # Erasure (or another process) deleted the draft: what this process remembered of it
+    # must neither be saved again nor answered from.
+    runner = ChatRunner(storage, "webchat")
+    await at_description(runner, "p10")
+    other_storage = await _second_process(storage)
+    try:
+        async with other_storage.sessions() as session, session.begin():
+            await session.execute(delete(DraftRow).where(DraftRow.external_id == "p10"))
+    finally:
+        await other_storage.close()
+    replies = await runner.handle("p10", Answer(text="What happened."), update_id="y1")
+    assert replies is not None
+    assert replies[-1].step != "when", replies[-1].step  # started again, not answered on
+    data = await storage.drafts.load("webchat", "p10") or {}
+    assert "description" not in data.get("answers", {}), data
