@@ -27,7 +27,7 @@ from conversations.model import Answer, FileRef, Reply
 from locales import LANGUAGES, Translator, bidi_html, translator
 from services import limits
 from services.dialogue import OUTBOX_ID, ChatRunner
-from services.limits import Sender, submitted
+from services.limits import Sender
 from storage.attachments import AttachmentRefused
 from storage.delivery import DeliveryStore
 from storage.outbox import take_for_chat
@@ -348,11 +348,6 @@ async def _answer(request: web.Request, visitor: str, new: bool, form: Form) -> 
     # Text over the limits is the runner's to keep as a file (services/limits.py).
     text = str(form.get("text", ""))
     choice = str(form.get("choice", "")) or None
-    refusal = await runner.limits.complaint_refusal(_sender(request, visitor), asked, lang)
-    if refusal:
-        log.info("web chat: new complaint refused by the per-visitor/address limit")
-        shown = [Shown(refusal), Shown(asked.text)]
-        return await _page(request, visitor, new, shown, asked, lang)
     shown = [Shown(_echo(text), mine=True)] if text.strip() else []
     if choice:
         # Show the button's words, not its id, as what the person said.
@@ -369,12 +364,10 @@ async def _answer(request: web.Request, visitor: str, new: bool, form: Form) -> 
             Answer(text=text, choice=choice, files=tuple(files)),
             update_id=str(form.get("nonce", "")) or None,
             lang_hint=lang,
+            sender=_sender(request, visitor),
         )
     if not replies:  # only a refused file, or a form posted twice: the question again
         replies = [await runner.current(visitor, lang, welcome=False)]
-    sent = submitted(await request.app[STORAGE].drafts.load(CHANNEL, visitor))
-    if sent > submitted(draft):
-        await runner.limits.count_complaints(_sender(request, visitor), sent - submitted(draft))
     lang = await _lang(request, visitor)
     shown += _shown_replies(replies)
     shown += await _waiting(request, visitor, frozenset(filter(None, (s.outbox_id for s in shown))))

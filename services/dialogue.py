@@ -27,7 +27,7 @@ from procedures.case import CASE_KINDS, Received
 from procedures.lifecycle import Actor, Facts, Status
 from procedures.model import Procedure
 from services.actions import facts_of
-from services.limits import Limits, surely_within
+from services.limits import Limits, Sender, submitted, surely_within
 from storage.drafts import DraftChanged, Snapshot, Turn
 from storage.errors import CaseError
 from storage.people import person_id_for
@@ -117,10 +117,18 @@ class ChatRunner:
         *,
         update_id: str | None = None,
         lang_hint: str | None = None,
+        sender: Sender | None = None,
     ) -> list[Reply] | None:
-        """Replies to show, in order; None when this update was already handled."""
+        """Replies to show, in order; None when this update was already handled. `sender`:
+        who the limits count (the web chat adds the network address)."""
         try:
-            return await self._turn(external_id, answer, update_id, lang_hint)
+            return await self._turn(
+                external_id,
+                answer,
+                update_id,
+                lang_hint,
+                sender or Sender(self.channel, external_id),
+            )
         except CaseError as error:
             # Nothing of this turn was saved: the person's earlier answers are all kept and
             # they can try again; staff see the reason in the log.
@@ -136,7 +144,12 @@ class ChatRunner:
             ]
 
     async def _turn(
-        self, external_id: str, answer: Answer | None, update_id: str | None, lang_hint: str | None
+        self,
+        external_id: str,
+        answer: Answer | None,
+        update_id: str | None,
+        lang_hint: str | None,
+        sender: Sender,
     ) -> list[Reply] | None:
         """Answer optimistically (the dialogue runs outside any lock); if another answer from
         the same chat was saved meanwhile, answer again inside the write lock, which cannot
@@ -144,6 +157,28 @@ class ChatRunner:
         # The draft this process saved last will do: the save checks it is still current
         # (and finds a repeated update id).
         snapshot = await self.storage.drafts.read(self.channel, external_id, guess=True)
+        sending = answer is not None and (snapshot.data or {}).get("step") == "summary"
+        if sending:  # at the read-back, about to send: complaints per hour (any channel)
+            lang = str((snapshot.data or {}).get("lang") or lang_hint or "en")
+            if refusal := await self.limits.complaint_refusal(sender, lang):
+                log.info("%s: new complaint refused by the per-hour limit", self.channel)
+                return [Reply(text=refusal), await self._asking(snapshot, lang_hint, welcome=False)]
+        replies = await self._turn_within(external_id, answer, update_id, lang_hint, snapshot)
+        if sending and replies is not None:
+            made = submitted(await self.storage.drafts.load(self.channel, external_id))
+            if made > submitted(snapshot.data):
+                await self.limits.count_complaints(sender, made - submitted(snapshot.data))
+        return replies
+
+    async def _turn_within(
+        self,
+        external_id: str,
+        answer: Answer | None,
+        update_id: str | None,
+        lang_hint: str | None,
+        snapshot: Snapshot,
+    ) -> list[Reply] | None:
+        """The turn within the text limits, then answered (again on a race)."""
         said: list[Reply] = []  # what the limits tell the person first
         if answer is not None:
             kept, word = await self._within_limits(snapshot, answer, lang_hint)

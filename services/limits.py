@@ -89,10 +89,8 @@ class Limits:
 
     # -- new complaints --------------------------------------------------------------------
 
-    async def complaint_refusal(self, sender: Sender, reply: Reply, lang: str) -> str:
-        """A kind word when the sender is at the read-back (about to send) and over the limit."""
-        if reply.step != "summary":
-            return ""
+    async def complaint_refusal(self, sender: Sender, lang: str) -> str:
+        """A kind word when the sender, about to send a complaint, is over the limit."""
         now = self.storage.clock()
         for key in sender.keys("complaint"):
             counted = await throttle.count(self.storage.sessions, key, window=HOUR, now=now)

@@ -5,11 +5,14 @@ their language. Through the real PTB Application and the fake Bot API."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
 from bot.telegram.app import TelegramApp
 from locales import translator
+from procedures.model import Contact
 from services import limits
 from storage.models import Attachment, Complaint
 from storage.runtime import Storage
@@ -122,3 +125,31 @@ async def test_a_long_answer_before_the_privacy_step_is_refused_kindly(
     assert await attachments(storage) == []
     draft = await storage.drafts.load("telegram", str(ALICE))
     assert draft is not None and draft["step"] == "privacy" and not draft["answers"].get("notes")
+
+
+async def test_complaints_per_person_in_an_hour_are_limited_with_another_way_in(
+    api: FakeBotAPI, storage: Storage, bot: TelegramApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point 10 in Telegram too: the limit is the runner's, whichever channel sends."""
+    monkeypatch.setattr(limits, "COMPLAINTS_PER_HOUR", 1)
+    storage.procedure = replace(storage.procedure, contact=Contact(phone="01632 960000"))
+    alice = api.user(ALICE, language_code="en")
+    await begin(alice)
+    await say(alice, "The boiler is broken.", "You can send more")
+    await after_description(alice)
+    await press(alice, "summary:send", "Your reference is")
+    await press(alice, "menu:new", "What would you like to do?")
+    await press(alice, "kind:complaint", "for yourself")
+    await press(alice, "behalf:self", "What is it mainly about?")
+    await press(alice, "category:standard_of_service", "member of staff")
+    await press(alice, "about_staff:no", "what happened")
+    await say(alice, "And the radiator.", "You can send more")
+    await after_description(alice)
+    refusal = await press(alice, "summary:send", "several complaints in a short time")
+    assert "01632 960000" in text_of(refusal)  # another way to reach the organisation
+    async with storage.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Complaint)) == 1
+    # Nothing typed is lost: the read-back is asked again, with the answers kept.
+    draft = await storage.drafts.load("telegram", str(ALICE))
+    assert draft is not None and draft["step"] == "summary"
+    assert "And the radiator." in draft["answers"]["description"]
