@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,13 +28,9 @@ from pathlib import Path
 import aiohttp
 from common import ROOT, Figure, arguments, report
 
+from tests.ports import free_port
+
 TOKEN = "123456:BENCH-FOOTPRINT"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -155,7 +150,8 @@ async def load(serve: ServeProcess, api: object, visitors: int, staff_pages: int
     from staff import staff_session
 
     from tests.fakes.botapi import FakeBotAPI
-    from tests.webchat.visitor import COMPLAINT_PLAN, Visitor
+    from tests.scripted import COMPLAINT_PLAN
+    from tests.webchat.visitor import Visitor
 
     async def visitor() -> None:
         jar = aiohttp.CookieJar(unsafe=True)

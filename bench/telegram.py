@@ -33,21 +33,10 @@ from common import ROOT, Figure, arguments, percentile, report
 from footprint import ServeProcess
 
 from tests.fakes.botapi import BotMessage, FakeBotAPI, FakeUser
+from tests.scripted import COMPLAINT_PLAN, choice_id, next_action
 
 TOKEN = "123456:BENCH-TELEGRAM"
 RECEIPT = "Your reference is"
-# The button each question is answered with (by the prefix of its callback data).
-PRESS = {
-    "language": "language:en",
-    "privacy": "privacy:yes",
-    "kind": "kind:complaint",
-    "route": "route:formal",
-    "behalf": "behalf:self",
-    "about_staff": "about_staff:no",
-    "contact_method": "contact_method:chat",
-    "summary": "summary:send",
-}
-DESCRIPTION = "The session was cancelled at the door without any notice, for the second time."
 Pace = Callable[[], Awaitable[None]]
 user_ids = itertools.count(700_001)
 
@@ -93,29 +82,21 @@ class Person:
     async def intake(self, pace: Pace) -> None:
         await pace()
         message = await self.wait_turn(await self.act(lambda: self.user.send_text("/start")))
-        described = adjusted = False
+        used: dict[str, int] = {}
         for _ in range(40):
             if RECEIPT in (message.text or ""):
                 return
             buttons = [b.callback_data or "" for b in message.buttons]
             step = buttons[0].split(":")[0] if buttons else ""
-            text: str | None = None
+            text: str | None = "Sam Jones"  # a question without buttons: free text
             choice: str | None = None
-            if step in PRESS:
-                choice = PRESS[step]
-            elif step == "category":
-                choice = buttons[0]
-            elif step == "description":
-                text, choice = (None, "description:done") if described else (DESCRIPTION, None)
-                described = True
-            elif step == "adjustments":
-                choice = "adjustments:done" if adjusted else "adjustments:large_print"
-                adjusted = True
-            elif step == "when":
-                text = "last Tuesday"
-            elif not buttons or step in ("outcome", "name"):
-                text = "Sam Jones"  # the desired outcome, the name: free text
-            else:
+            if step in COMPLAINT_PLAN:
+                kind, value = next_action(step, used)
+                if kind == "tap":
+                    text, choice = None, choice_id(step, value, buttons)
+                else:
+                    text = value
+            elif buttons:
                 raise RuntimeError(f"no plan for buttons {buttons}: {message.text!r}")
             await pace()
             first = await self.act(self.answer(message, choice, text))

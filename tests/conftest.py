@@ -19,8 +19,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.engine import make_url
 
+from storage import staff
 from storage.db import migrate
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
@@ -106,6 +108,12 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id still, with the smallest cost: the tests sign in hundreds of times."""
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

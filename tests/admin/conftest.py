@@ -7,19 +7,11 @@ from dataclasses import replace
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from argon2 import PasswordHasher
 
 from server import create_app
-from storage import staff
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.conftest import FakeClock
-
-
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id still, with the smallest cost: the tests sign in hundreds of times."""
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

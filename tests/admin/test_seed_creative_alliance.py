@@ -35,7 +35,7 @@ async def test_creative_alliance_formal_complaint_completes_the_complaints_form(
     assert 'id="unreachable"' not in page  # they can be answered in the chat
     form = await (await client.get(f"/staff/cases/{submitted.complaint_id}/form")).text()
     assert "Relationship to Creative Alliance" in form and "Learner" in form
-    assert "Sam Jones" in form and "cancelled at the door" in form
+    assert "Sam Jones" in form and "The room was locked" in form
     assert "Not given: Address, Telephone." in form
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from email import message_from_bytes
@@ -15,6 +14,7 @@ from bot.delivery import TemporaryFailure
 from bot.email import EmailSender
 from storage.delivery import Item
 from storage.settings import Settings
+from tests.ports import free_port
 
 
 class Inbox:
@@ -24,12 +24,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ import itertools
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -43,7 +42,9 @@ from storage.errors import CaseError
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.fakes.botapi import FakeBotAPI
-from tests.webchat.visitor import Action, Visitor, read_page, send, tap
+from tests.ports import free_port
+from tests.scripted import Action, choice_id, complaint_plan
+from tests.webchat.visitor import Visitor, read_page
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
 
@@ -55,32 +56,6 @@ TELEGRAM_CASES = 6
 # Conversation id (what the database keeps) -> the visitor's cookie, for the next visit.
 COOKIES: dict[str, str] = {}
 Failure = (aiohttp.ClientError, ConnectionError, AssertionError, asyncio.TimeoutError)
-
-
-def plan(tag: str) -> dict[str, list[Action]]:
-    """A whole complaint whose free texts are unique to this visitor and round."""
-    return {
-        "language": [tap("en")],
-        "privacy": [tap("yes")],
-        "kind": [tap("complaint")],
-        "route": [tap("formal")],
-        "behalf": [tap("self")],
-        "category": [tap("*")],
-        "about_staff": [tap("no")],
-        "description": [send(f"The room was locked twice ({tag})."), tap("done")],
-        "when": [send("last Tuesday")],
-        "outcome": [send(f"An apology ({tag}).")],
-        "adjustments": [tap("large_print"), tap("done")],
-        "contact_method": [tap("chat")],
-        "name": [send(f"Sam {tag}")],
-        "summary": [tap("send")],
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -116,7 +91,7 @@ class Complainant:
         self.round += 1
         self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         self.visitor = Visitor(self.session, self.base)
-        self.queues = plan(f"visitor {self.number} round {self.round}")
+        self.queues = complaint_plan(f"visitor {self.number} round {self.round}")
         await self.visitor.open()
 
     async def work(self) -> None:
@@ -138,12 +113,8 @@ class Complainant:
                 continue
             assert self.queues.get(step), f"no plan for {step}"
             kind, value = self.queues[step][0]
-            if kind == "tap":
-                if value == "*":
-                    value = self.visitor.page.buttons[0][0]
-                form = {"choice": value if ":" in value else f"{step}:{value}"}
-            else:
-                form = {"text": value}
+            offered = [v for v, _ in self.visitor.page.buttons]
+            form = {"choice": choice_id(step, value, offered)} if kind == "tap" else {"text": value}
             full = {**form, "csrf": self.visitor.page.hidden.get("csrf", "")}
             full["nonce"] = self.visitor.page.hidden.get("nonce", "")
             full["seen"] = self.visitor.page.hidden.get("seen", "")

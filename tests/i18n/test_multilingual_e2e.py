@@ -32,8 +32,9 @@ from storage.settings import Settings
 from storage.views import CaseView
 from tests.conftest import FakeClock
 from tests.fakes.botapi import BotMessage, FakeBotAPI, FakeUser
+from tests.scripted import Action, send, tap
 from tests.telegram.helpers import TOKEN, fast_limits, moving
-from tests.webchat.visitor import Action, Visitor, send, tap
+from tests.webchat.visitor import Visitor
 
 pytestmark = pytest.mark.e2e
 

@@ -26,7 +26,7 @@ from storage.models import Outbox
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.conftest import FakeClock
-from tests.scripted import ANSWERS
+from tests.scripted import COMPLAINT_PLAN, answer_for, tap
 
 # What staff write and what the person types, in their language: staff's own words pass
 # through as written, so they are not procedure text.
@@ -58,10 +58,10 @@ class Person:
 
     async def complain(self) -> None:
         """A whole complaint; about the handler who hands over, where the procedure has one."""
-        answers = {
-            **ANSWERS,
-            "language": [Answer(choice=f"language:{self.lang}")],
-            "share_name": [Answer(choice="share_name:yes")],
+        plan = {
+            **COMPLAINT_PLAN,
+            "language": [tap(self.lang)],
+            "share_name": [tap("yes")],
         }
         reply = self.saw([await self.runner.current(self.id, self.lang)])
         used: dict[str, int] = {}
@@ -69,14 +69,10 @@ class Person:
             if reply.step == "menu":
                 return
             ids = [choice.id for choice in reply.choices]
-            if reply.step == "category":
-                answer = Answer(choice=ids[0])
-            elif reply.step == "about_staff":
-                handler = "about_staff:handler"
-                answer = Answer(choice=handler if handler in ids else "about_staff:no")
+            if reply.step == "about_staff" and "about_staff:handler" in ids:
+                answer = Answer(choice="about_staff:handler")
             else:
-                n = used[reply.step] = used.get(reply.step, -1) + 1
-                answer = answers[reply.step][min(n, len(answers[reply.step]) - 1)]
+                answer = answer_for(reply, used, plan)
             reply = await self.say(answer)
         raise AssertionError(f"stuck at {reply.step}")
 

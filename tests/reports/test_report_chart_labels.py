@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
-from argon2 import PasswordHasher
 
-from storage import staff
 from storage.runtime import Storage
 from tests.admin.helpers import PASSWORD, add_staff
 from tests.browser import BROWSER
@@ -19,11 +17,6 @@ from tests.conftest import FakeClock
 from tests.reports.seed import at, seed
 
 pytestmark = BROWSER
-
-
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from server import create_app
-from storage import staff
 from storage.models import AuditEvent, Person
 from storage.runtime import Storage
 from tests.admin.helpers import add_staff, login, token
@@ -19,11 +17,6 @@ from tests.conftest import FakeClock
 from tests.reports.seed import at, seed
 
 PERIOD = "from=2026-11-01&to=2026-12-31"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -38,8 +38,9 @@ from storage.staff import StaffDirectory
 from tests.conftest import PG_ENV, PG_URL, _pg_admin, _pg_dsn
 from tests.fakes.botapi import FakeBotAPI, FakeUser
 from tests.faults.test_kill9 import free_port, tail
+from tests.scripted import COMPLAINT_PLAN, Action, tap
 from tests.telegram.helpers import begin, press, say
-from tests.webchat.visitor import COMPLAINT_PLAN, Action, Visitor, tap
+from tests.webchat.visitor import Visitor
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
 from bot.scheduler import Scheduler
 from procedures.case import Kind, NewComplaint
-from storage import staff as staff_module
 from storage.models import Outbox, StaffUser
 from storage.runtime import Storage
 from storage.staff import StaffDirectory
@@ -19,13 +16,6 @@ from storage.visibility import name_subject
 from tests.conftest import FakeClock
 
 WORDS = "The session was cancelled without notice"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        staff_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def at(day: date, hour: int) -> datetime:

@@ -13,9 +13,7 @@ from storage.models import Outbox
 from storage.queries import Queries
 from storage.runtime import Storage
 from tests.conftest import FakeClock
-from tests.scheduler.test_scheduler import WORDS, add, at, bodies, quick_hashing, sent_to
-
-__all__ = ["quick_hashing"]  # the autouse fixture, for this module too
+from tests.scheduler.test_scheduler import WORDS, add, at, bodies, sent_to
 
 
 async def test_an_uncertain_send_says_check_before_sending_again(

@@ -15,6 +15,7 @@ from storage.models import Outbox
 from storage.runtime import Storage
 from tests.conftest import FakeClock
 from tests.fakes.botapi import BotMessage, FakeUser
+from tests.scripted import choice_id, next_action
 
 T = TypeVar("T")
 TOKEN = "123456:SECRET-TEST-TOKEN-do-not-log"
@@ -23,6 +24,11 @@ ALICE = 1001
 
 def _text(message: BotMessage) -> str:
     return message.text or message.caption or ""
+
+
+def _step(message: BotMessage) -> str:
+    """The question a message asks, from its buttons' callback data ("privacy:yes")."""
+    return next(((b.callback_data or "").split(":")[0] for b in message.buttons), "")
 
 
 async def say(user: FakeUser, text: str, expect: str) -> BotMessage:
@@ -69,11 +75,12 @@ def fast_limits() -> Limits:
 
 
 async def begin(alice: FakeUser) -> None:
-    """From /start to the description question."""
-    await say(alice, "/start", "Which language")
-    await press(alice, "language:en", "Shall we start?")
-    await press(alice, "privacy:yes", "What would you like to do?")
-    await press(alice, "kind:complaint", "for yourself")
-    await press(alice, "behalf:self", "What is it mainly about?")
-    await press(alice, "category:standard_of_service", "member of staff")
-    await press(alice, "about_staff:no", "what happened")
+    """From /start to the description question, answering as the scripted complainant."""
+    message = await say(alice, "/start", "Which language")
+    used: dict[str, int] = {}
+    while (step := _step(message)) != "description":
+        kind, value = next_action(step, used)
+        assert kind == "tap", f"the plan types at '{step}'"
+        buttons = [b.callback_data or "" for b in message.buttons]
+        message = await press(alice, choice_id(step, value, buttons), "")
+    assert "what happened" in _text(message), _text(message)

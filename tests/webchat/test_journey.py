@@ -11,8 +11,8 @@ import re
 from sqlalchemy import select
 
 from storage.models import CallbackRequest
+from tests.scripted import COMPLAINT_PLAN, send, tap
 from tests.webchat.test_webchat import Open, open_chat, stored
-from tests.webchat.visitor import COMPLAINT_PLAN, send, tap
 
 __all__ = ["open_chat"]
 

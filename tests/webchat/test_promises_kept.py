@@ -25,8 +25,9 @@ from storage.reports import build_report
 from storage.runtime import Storage
 from storage.staff import StaffDirectory
 from tests.bot.test_email import Inbox, smtp  # noqa: F401 (fixture)
+from tests.scripted import COMPLAINT_PLAN, Action, send, tap
 from tests.webchat.test_webchat import REFERENCE, Open, open_chat, stored  # noqa: F401
-from tests.webchat.visitor import COMPLAINT_PLAN, Action, Visitor, send, tap
+from tests.webchat.visitor import Visitor
 
 FIRST: dict[str, list[Action]] = {
     **COMPLAINT_PLAN,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,15 +13,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.webchat.visitor import COMPLAINT_PLAN, Visitor
+from tests.ports import free_port
+from tests.scripted import COMPLAINT_PLAN
+from tests.webchat.visitor import Visitor
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:

@@ -4,8 +4,8 @@ sent with it are kept (issue 14, point 8)."""
 from __future__ import annotations
 
 from storage.runtime import Storage
+from tests.scripted import COMPLAINT_PLAN
 from tests.webchat.test_webchat import Open, open_chat, stored  # noqa: F401 (fixture)
-from tests.webchat.visitor import COMPLAINT_PLAN
 
 
 async def test_a_file_over_the_request_limit_keeps_the_words(open_chat: Open) -> None:  # noqa: F811

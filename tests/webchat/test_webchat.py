@@ -17,7 +17,8 @@ from storage.models import Attachment, Complaint, Draft, Outbox, StageRecord
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.conftest import FakeClock
-from tests.webchat.visitor import COMPLAINT_PLAN, Visitor, send, tap
+from tests.scripted import COMPLAINT_PLAN, send, tap
+from tests.webchat.visitor import Visitor
 
 Open = Callable[..., Awaitable[Visitor]]
 

@@ -13,7 +13,8 @@ from storage.models import Complaint
 from storage.runtime import open_storage
 from storage.settings import Settings
 from tests.conftest import FakeClock
-from tests.webchat.visitor import COMPLAINT_PLAN, Visitor
+from tests.scripted import COMPLAINT_PLAN
+from tests.webchat.visitor import Visitor
 
 
 async def test_typing_i_am_not_satisfied_after_the_answer_opens_the_request(

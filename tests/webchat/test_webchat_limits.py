@@ -18,7 +18,8 @@ from storage.models import Attachment, Complaint, Draft, Identity
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.conftest import FakeClock
-from tests.webchat.visitor import COMPLAINT_PLAN, Visitor
+from tests.scripted import COMPLAINT_PLAN
+from tests.webchat.visitor import Visitor
 
 PDF = b"%PDF-1.4 a letter"
 NewVisitor = Callable[[], Awaitable[Visitor]]

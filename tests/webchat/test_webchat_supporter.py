@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from storage.models import Outbox, Supporter
 from storage.runtime import Storage
+from tests.scripted import COMPLAINT_PLAN, send, tap
 from tests.webchat.test_webchat import Open, open_chat, stored  # noqa: F401 (fixture)
-from tests.webchat.visitor import COMPLAINT_PLAN, send, tap
 
 
 async def test_a_supporter_named_in_the_web_chat_gets_copies(open_chat: Open) -> None:  # noqa: F811

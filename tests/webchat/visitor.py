@@ -1,7 +1,7 @@
 """A web chat visitor for tests: a real HTTP client that reads the page like a browser would.
 
 It keeps the cookie, reads the form's hidden fields, the buttons and the open question
-(data-step), and answers by plan: for each question id, the answers to give in turn.
+(data-step), and answers by plan (tests/scripted.py): for each question, the answers in turn.
 """
 
 from __future__ import annotations
@@ -12,15 +12,7 @@ from html.parser import HTMLParser
 
 import aiohttp
 
-Action = tuple[str, str]  # ("tap", "complaint") or ("send", "text") or ("file", "name")
-
-
-def tap(value: str) -> Action:
-    return ("tap", value)
-
-
-def send(text: str) -> Action:
-    return ("send", text)
+from tests.scripted import Action, choice_id
 
 
 @dataclass
@@ -127,10 +119,8 @@ class Visitor:
 
     async def tap(self, value: str) -> Page:
         """Press a button by its value ("yes"), full id ("cmd:help") or "*" for the first."""
-        if value == "*":
-            value = self.page.buttons[0][0]
-        choice = value if ":" in value else f"{self.page.step}:{value}"
         offered = [v for v, _ in self.page.buttons]
+        choice = choice_id(self.page.step, value, offered)
         assert choice in offered or choice.startswith("cmd:"), f"{choice} not in {offered}"
         return await self.post({"choice": choice})
 
@@ -148,23 +138,3 @@ class Visitor:
             kind, value = queues[step].pop(0)
             await (self.tap(value) if kind == "tap" else self.send(value))
         raise AssertionError("the conversation did not reach " + until)
-
-
-# A complaint made for oneself, by chat, in English: the answers for every question.
-COMPLAINT_PLAN: dict[str, list[Action]] = {
-    "language": [tap("en")],
-    "privacy": [tap("yes")],
-    "kind": [tap("complaint")],
-    "route": [tap("formal")],
-    "behalf": [tap("self")],
-    "org_relationship": [tap("*")],
-    "category": [tap("*")],
-    "about_staff": [tap("no")],
-    "description": [send("The room was locked when we arrived, twice."), tap("done")],
-    "when": [send("last Tuesday")],
-    "late_reason": [tap("skip")],  # asked only when later than the procedure expects
-    "outcome": [send("An apology and a new date.")],
-    "adjustments": [tap("large_print"), tap("done")],
-    "contact_method": [tap("chat")],
-    "name": [send("Sam Jones")],
-}
