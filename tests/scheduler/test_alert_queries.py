@@ -67,3 +67,8 @@ async def test_overdue_alerts_cost_a_few_queries_and_skip_the_subject(
         assert {r.id for r in recipients} == expected
     # Per alert and person this was CASES * 4 visibility queries; now one per person.
     assert len(selects) < CASES + len(staff), selects
+    # Once queued, the next round finds nothing new (the marks are checked in the query).
+    alerts = StaffAlerts(storage.sessions)
+    for alert, _ in found:
+        assert await alerts.queue(alert.key, [], now=clock.now)
+    assert await alerts.immediate(now=clock.now, today=clock.now.date()) == []
