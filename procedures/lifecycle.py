@@ -325,11 +325,11 @@ TABLE: tuple[Transition, ...] = (
         "closed",
     ),
     Transition("withdraw", COMPLAINANT, WORKING, Status.WITHDRAWN, "the closed date", "withdrawn"),
-    # Never refused for a case with stages: what the person sends is always kept.
+    # Never refused, a comment or compliment included: what the person sends is always kept.
     Transition(
         "add_information",
         COMPLAINANT,
-        WORKING | ENDED,
+        EVERY,
         _resume,
         "the words and files on the timeline",
         None,

@@ -256,8 +256,7 @@ class ChatRunner:
         procedure = self.storage.procedure
         cases = tuple(
             CaseFacts(reference=v.reference, facts=facts_of(procedure, v, today))
-            for v in views
-            if v.kind == "complaint"
+            for v in views  # comments too: the menu must not offer what they cannot take
         )
         return self.context(views[0].current_stage if views else 1, cases)
 

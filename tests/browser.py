@@ -123,3 +123,36 @@ async def server(storage: Storage) -> AsyncIterator[TestServer]:
     await running.start_server()
     yield running
     await running.close()
+
+
+async def sign_in(page: Any, base: str, email: str, password: str) -> None:
+    """Sign in to the staff view through its form, as a person would; on the dashboard."""
+    await page.goto(base + "/staff/login")
+    await page.fill("#email", email)
+    await page.fill("#password", password)
+    await page.click("main button[type=submit]")
+    await page.wait_for_selector("h1:has-text('Dashboard')")
+
+
+BLOCKING = ("serious", "critical")  # axe impacts that fail a test
+
+
+async def axe_page(browser: Any, **options: Any) -> Any:
+    """A new page axe can be injected into (bypass_csp: the pages' Content-Security-Policy
+    rightly refuses injected scripts); `options` go to the browser context."""
+    context = await browser.new_context(bypass_csp=True, **options)
+    return await context.new_page()
+
+
+async def axe_violations(page: Any, axe_source: str) -> list[str]:
+    """axe-core's serious and critical findings on the open page, one line each."""
+    if not await page.evaluate("() => typeof axe !== 'undefined'"):
+        await page.add_script_tag(content=axe_source)
+    result = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result
+        if v["impact"] in BLOCKING
+    ]

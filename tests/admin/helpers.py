@@ -50,6 +50,12 @@ def version_of(html: str) -> int:
     return int(found.group(1))
 
 
+async def case_form(client: TestClient, path: str, **fields: str) -> dict[str, str]:
+    """What a case page's action form posts: its token and case version, plus `fields`."""
+    html = await (await client.get(path)).text()
+    return {"csrf": csrf_of(html), "version": str(version_of(html)), **fields}
+
+
 async def login(client: TestClient, email: str, password: str = PASSWORD, code: str = "") -> int:
     """Sign in through the form; returns the status of the answer to the POST."""
     page = await client.get("/staff/login")

@@ -19,10 +19,9 @@ from procedures.case import ContactMethod, Supporter
 from services.setup import setup_token
 from storage.runtime import Storage
 from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
-from tests.browser import BROWSER
+from tests.browser import BROWSER, axe_page, axe_violations, sign_in
 from tests.conftest import FakeClock
 
-BLOCKING = ("serious", "critical")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -52,33 +51,10 @@ class Checker:
             assert heading in await self.page.inner_text("h1"), name
         for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             await self.page.set_viewport_size(viewport)
-            if not await self.page.evaluate("() => typeof axe !== 'undefined'"):
-                await self.page.add_script_tag(content=self.axe)
-            result = await self.page.evaluate(
-                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            )
-            problems = [
-                f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']][:3]}"
-                for v in result
-                if v["impact"] in BLOCKING
-            ]
+            problems = await axe_violations(self.page, self.axe)
             if problems:
                 self.found[f"{name} ({width})"] = problems
         await self.page.set_viewport_size(DESKTOP)
-
-
-async def _new_page(browser: Any) -> Any:
-    # bypass_csp: the pages' Content-Security-Policy (rightly) refuses injected scripts.
-    context = await browser.new_context(viewport=DESKTOP, bypass_csp=True)
-    return await context.new_page()
-
-
-async def _sign_in(page: Any, base: str, email: str) -> None:
-    await page.goto(base + "/staff/login")
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("main button[type=submit]")
-    await page.wait_for_selector("h1:has-text('Dashboard')")
 
 
 async def _seed(storage: Storage, clock: FakeClock) -> int:
@@ -109,7 +85,7 @@ async def _seed(storage: Storage, clock: FakeClock) -> int:
 
 async def test_first_run_setup_page(server: TestServer, browser: Any, axe_source: str) -> None:
     base = str(server.make_url("")).rstrip("/")
-    page = await _new_page(browser)
+    page = await axe_page(browser, viewport=DESKTOP)
     checker = Checker(page, axe_source)
     await page.goto(f"{base}/staff/setup?token={setup_token('test-secret-key')}")
     await page.wait_for_selector("h1:has-text('first staff account')")
@@ -131,7 +107,7 @@ async def test_staff_pages_have_no_serious_problems(
     base = str(server.make_url("")).rstrip("/")
     await add_staff(storage, "sam@example.org", ["manager", "director", "admin"], "Sam Carter")
     case_id = await _seed(storage, clock)
-    page = await _new_page(browser)
+    page = await axe_page(browser, viewport=DESKTOP)
     checker = Checker(page, axe_source)
 
     await page.goto(base + "/staff/login")
@@ -141,7 +117,7 @@ async def test_staff_pages_have_no_serious_problems(
     await page.click("main button[type=submit]")
     await page.wait_for_selector(".notice.error")
     await checker.check("login with an error")
-    await _sign_in(page, base, "sam@example.org")
+    await sign_in(page, base, "sam@example.org", PASSWORD)
     await checker.check("dashboard", "Dashboard")
 
     await page.goto(base + "/staff/cases")
@@ -202,8 +178,8 @@ async def test_the_case_page_works_with_the_keyboard_alone(
     base = str(server.make_url("")).rstrip("/")
     await add_staff(storage, "sam@example.org", ["manager"], "Sam Carter")
     case_id = await _seed(storage, clock)
-    page = await _new_page(browser)
-    await _sign_in(page, base, "sam@example.org")
+    page = await axe_page(browser, viewport=DESKTOP)
+    await sign_in(page, base, "sam@example.org", PASSWORD)
     await page.goto(f"{base}/staff/cases/{case_id}")
 
     async def tab_to(selector: str, limit: int = 80) -> None:

@@ -21,7 +21,7 @@ from storage.models import Complaint
 from storage.runtime import Storage
 from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
 from tests.admin.test_admin_intake import next_answer
-from tests.browser import BROWSER
+from tests.browser import BROWSER, sign_in
 from tests.conftest import FakeClock
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -93,10 +93,7 @@ async def test_staff_work_an_overdue_complaint(
     page = await context.new_page()
     await page.goto(base + "/staff/")
     assert page.url.startswith(base + "/staff/login")
-    await page.fill("#email", "sam@example.org")
-    await page.fill("#password", PASSWORD)
-    await page.click("main button[type=submit]")
-    await page.wait_for_selector("h1:has-text('Dashboard')")
+    await sign_in(page, base, "sam@example.org", PASSWORD)
     overdue = page.locator("#late-ack")
     assert done.reference in await overdue.inner_text()
     await page.screenshot(path=str(shots / "dashboard.png"), full_page=True)

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from services.setup import setup_token
 from storage.runtime import Storage
-from tests.admin.helpers import PASSWORD, add_staff, csrf_of, login, submit, version_of
+from tests.admin.helpers import PASSWORD, add_staff, case_form, csrf_of, login, submit
 
 
 def text_of(html: str) -> str:
@@ -25,14 +25,9 @@ async def test_an_extension_to_a_past_date_says_which_dates_decide(
     assert await login(client, "coord@example.org") == 303
     done = await submit(storage)  # received Monday 2 November 2026; reply by 23 November
     path = f"/staff/cases/{done.complaint_id}"
-    html = await (await client.get(path)).text()
-    data = {
-        "csrf": csrf_of(html),
-        "version": str(version_of(html)),
-        "which": "respond",
-        "new_date": "2026-11-20",
-        "reason": "We are waiting for a report.",
-    }
+    data = await case_form(
+        client, path, which="respond", new_date="2026-11-20", reason="We are waiting for a report."
+    )
     refused = await client.post(path + "/actions/extend/preview", data=data)
     assert refused.status == 400
     said = text_of(await refused.text())

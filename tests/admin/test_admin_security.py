@@ -18,6 +18,7 @@ from storage.staff import StaffDirectory, totp_code, verify_totp
 from tests.admin.helpers import (
     PASSWORD,
     add_staff,
+    case_form,
     csrf_of,
     login,
     session_cookie,
@@ -311,14 +312,7 @@ async def test_invalid_input_shows_the_form_again(storage: Storage, client: Test
     await signed_in_coordinator(storage, client)
     done = await submit(storage)
     path = f"/staff/cases/{done.complaint_id}"
-    html = await (await client.get(path)).text()
-    data = {
-        "csrf": csrf_of(html),
-        "version": str(version_of(html)),
-        "which": "respond",
-        "new_date": "2026-11-03",
-        "reason": "",
-    }
+    data = await case_form(client, path, which="respond", new_date="2026-11-03", reason="")
     response = await client.post(path + "/actions/extend/preview", data=data)
     assert response.status == 400
     text = await response.text()

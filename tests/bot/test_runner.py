@@ -12,29 +12,37 @@ from procedures.loader import load_procedure
 from services.dialogue import ChatRunner
 from storage.models import Message
 from storage.runtime import Storage
-from tests.scripted import complain
-
-TO_DESCRIPTION = [
-    "language:en",
-    "privacy:yes",
-    "kind:complaint",
-    "behalf:self",
-    "category:*",
-    "about_staff:no",
-]
+from tests.scripted import COMPLAINT_PLAN, answer_for, complain, tap
 
 
 async def at_description(runner: ChatRunner, person: str) -> None:
+    """The scripted complainant's answers up to the description question."""
     reply = await runner.current(person)
-    for choice in TO_DESCRIPTION:
-        if choice == "category:*":
-            if reply.step != "category":
-                continue
-            choice = reply.choices[0].id
-        replies = await runner.handle(person, Answer(choice=choice))
+    used: dict[str, int] = {}
+    while reply.step != "description":
+        replies = await runner.handle(person, answer_for(reply, used))
         assert replies is not None
         reply = replies[-1]
-    assert reply.step == "description"
+
+
+async def test_after_a_comment_the_menu_offers_only_what_it_can_take(storage: Storage) -> None:
+    """Found by the storage fuzz: after feedback (a record with no stages), "Add information"
+    and "I am not satisfied" failed with "Sorry, something went wrong"."""
+    runner = ChatRunner(storage, "webchat")
+    await complain(runner, "p", {**COMPLAINT_PLAN, "kind": [tap("feedback")]})
+    person = (await storage.drafts.read("webchat", "p", None)).person_id
+    assert person is not None
+    [comment] = await storage.cases.cases_of(person)
+    assert comment.kind == "feedback"
+    added = await runner.handle("p", Answer(choice="menu:add"))
+    assert added is not None and added[-1].step == "add_info"
+    kept = await runner.handle("p", Answer(text="One more thing about the lovely staff."))
+    assert kept is not None
+    done = await runner.handle("p", Answer(choice="add_info:done"))
+    assert done is not None and "something went wrong" not in done[-1].text, done[-1].text
+    asked = await runner.handle("p", Answer(choice="menu:escalate"))
+    assert asked is not None and asked[-1].step == "menu", asked[-1].step
+    assert "something went wrong" not in asked[-1].text
 
 
 async def test_two_answers_from_one_chat_at_once_are_both_kept(storage: Storage) -> None:

@@ -9,10 +9,8 @@ dialogue; this goes through DraftStore, the submit transaction and the outbox).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import shutil
-import sqlite3
 import tempfile
 import uuid
 from dataclasses import replace
@@ -28,11 +26,11 @@ from conversations.followup import AFTER_BY_ID
 from conversations.model import Answer, Effect, FileRef
 from conversations.steps import BY_ID
 from services.dialogue import ChatRunner
-from storage.db import migrate
 from storage.models import Complaint
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.conftest import FakeClock
+from tests.faults.template import template
 from tests.scripted import COMPLAINT_PLAN, answer_for
 
 pytestmark = pytest.mark.faults
@@ -62,18 +60,6 @@ SORRY = (
     "Sorry, something went wrong and that was not sent. Your answers are kept. "
     "Please try again in a moment."
 )
-_TEMPLATE: list[Path] = []
-
-
-def template() -> Path:
-    if not _TEMPLATE:
-        path = Path(tempfile.mkdtemp()) / "template.db"
-        asyncio.run(migrate(f"sqlite+aiosqlite:///{path}"))
-        # Fold the WAL into the file: copies take the .db file alone.
-        with contextlib.closing(sqlite3.connect(path)) as db:
-            db.execute("PRAGMA journal_mode=DELETE")
-        _TEMPLATE.append(path)
-    return _TEMPLATE[0]
 
 
 def kept(before: dict[str, Any] | None, after: dict[str, Any] | None, effect: Effect) -> None:

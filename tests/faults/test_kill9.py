@@ -43,6 +43,7 @@ from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.fakes.botapi import FakeBotAPI
 from tests.ports import free_port
+from tests.processes import wait_up
 from tests.scripted import Action, choice_id, complaint_plan
 from tests.webchat.visitor import Visitor, read_page
 
@@ -172,23 +173,6 @@ def gone(pid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
-
-
-def tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
-
-
-async def wait_up(base: str, pid: int, log: Path) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(2000):
-            if gone(pid):
-                raise AssertionError(f"serve exited:\n{tail(log)}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{base}/health") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.01)
-    raise AssertionError(f"serve did not start:\n{tail(log)}")
 
 
 async def kill(pid: int) -> None:
@@ -332,7 +316,7 @@ async def test_kill_9_at_random_moments_loses_nothing(tmp_path: Path, api: FakeB
     try:
         for _ in range(KILLS + 1):
             pid = zygote.spawn()
-            await wait_up(base, pid, log)
+            await wait_up(base, lambda pid=pid: not gone(pid), log)
             await shown_on_next_visit(base, unconfirmed)
             made_up += len(unconfirmed)
             if _ == KILLS:  # the last start only shows what the last kill left

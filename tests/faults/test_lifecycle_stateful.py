@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-import sqlite3
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -32,7 +31,6 @@ from sqlalchemy import select
 
 from procedures.case import Kind, NewComplaint, Received
 from procedures.deadlines import stage_deadlines
-from storage.db import migrate
 from storage.errors import CaseError
 from storage.models import Complaint, Extension, StaffUser, StageRecord
 from storage.queries import CaseFilters, Queries
@@ -41,22 +39,9 @@ from storage.settings import Settings
 from storage.staff import procedure_roles
 from storage.visibility import name_subject
 from tests.conftest import FakeClock
+from tests.faults.template import template
 
 pytestmark = pytest.mark.faults
-
-_TEMPLATE: list[Path] = []
-
-
-def template() -> Path:
-    """One migrated database per test run, copied for each example."""
-    if not _TEMPLATE:
-        path = Path(tempfile.mkdtemp()) / "template.db"
-        asyncio.run(migrate(f"sqlite+aiosqlite:///{path}"))
-        # Fold the WAL into the file: copies take the .db file alone.
-        with contextlib.closing(sqlite3.connect(path)) as db:
-            db.execute("PRAGMA journal_mode=DELETE")
-        _TEMPLATE.append(path)
-    return _TEMPLATE[0]
 
 
 class Lifecycle(RuleBasedStateMachine):

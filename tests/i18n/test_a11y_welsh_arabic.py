@@ -8,10 +8,8 @@ one is missing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,27 +20,11 @@ from server import create_app
 from storage.runtime import Storage, open_storage
 from storage.settings import Settings
 from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
-from tests.browser import ARGS, BROWSER, CHROMIUM
+from tests.browser import BROWSER, axe_page, axe_violations, sign_in
 from tests.conftest import FakeClock
 
 pytestmark = BROWSER
-ROOT = Path(__file__).resolve().parents[2]
-AXE_PLACES = (
-    ROOT / "node_modules/axe-core/axe.min.js",
-    Path.home() / ".cache/complaints-assistant/axe/node_modules/axe-core/axe.min.js",
-    Path("/tmp/axe/node_modules/axe-core/axe.min.js"),
-)
-BLOCKING = ("serious", "critical")
 PROCEDURE = "west-wilts-ccc"  # translated, with a handler who hands over
-
-
-@pytest.fixture
-def axe_source() -> str:
-    env = os.environ.get("AXE_CORE_JS")
-    for place in (Path(env),) if env else AXE_PLACES:
-        if place.is_file():
-            return place.read_text()
-    pytest.skip("axe-core not installed (see tests/i18n/test_webchat_a11y.py)")
 
 
 @pytest.fixture
@@ -61,35 +43,6 @@ async def app(
     await storage.close()
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        await launched.close()
-
-
-async def _page(browser: Any, locale: str) -> Any:
-    # bypass_csp: the page's Content-Security-Policy (rightly) refuses injected scripts.
-    context = await browser.new_context(locale=locale, bypass_csp=True)
-    return await context.new_page()
-
-
-async def _violations(page: Any, axe: str) -> list[str]:
-    if not await page.evaluate("() => typeof axe !== 'undefined'"):
-        await page.add_script_tag(content=axe)
-    result = await page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [
-        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result
-        if v["impact"] in BLOCKING
-    ]
-
-
 async def _tap(page: Any, choice: str) -> None:
     step = await page.get_attribute("#answer", "data-step")
     await page.click(f"#answer .choices button[value='{choice}']")
@@ -104,7 +57,7 @@ async def test_chat_in_welsh_and_arabic(
 ) -> None:
     _, base = app
     t = translator(lang)
-    page = await _page(browser, "en-GB")
+    page = await axe_page(browser, locale="en-GB")
     await page.goto(base + "/chat")
     assert await page.inner_text("button.send") == "Send"
     found: dict[str, list[str]] = {}
@@ -114,16 +67,16 @@ async def test_chat_in_welsh_and_arabic(
     assert await page.inner_text("button.send") == t.gettext("Send")
     file_words = t.gettext("Add a photo, document or voice recording (optional)")
     assert await page.inner_text(".file .file-words") == file_words
-    found["privacy"] = await _violations(page, axe_source)
+    found["privacy"] = await axe_violations(page, axe_source)
     for choice in ("privacy:yes", "kind:complaint", "route:formal", "behalf:self"):
         await _tap(page, choice)
     # The procedure's own words on the buttons, in their language.
     about = await page.inner_text("#answer .choices")
     assert "Coordinator" not in about, about
-    found["about staff"] = await _violations(page, axe_source)
+    found["about staff"] = await axe_violations(page, axe_source)
     await page.reload()
     assert await page.inner_text("button.send") == t.gettext("Send")
-    found["reloaded"] = await _violations(page, axe_source)
+    found["reloaded"] = await axe_violations(page, axe_source)
     assert not {k: v for k, v in found.items() if v}, found
 
 
@@ -136,19 +89,15 @@ async def test_staff_pages_for_a_welsh_or_arabic_speaker(
     done = await storage.cases.submit(
         replace(COMPLAINT, language=lang), channel="webchat", external_id="visitor-1"
     )
-    page = await _page(browser, "en-GB")
-    await page.goto(base + "/staff/login")
-    await page.fill("#email", "coord@example.org")
-    await page.fill("#password", PASSWORD)
-    await page.click("main button[type=submit]")
-    await page.wait_for_selector("h1:has-text('Dashboard')")
+    page = await axe_page(browser, locale="en-GB")
+    await sign_in(page, base, "coord@example.org", PASSWORD)
     found: dict[str, list[str]] = {}
     await page.goto(f"{base}/staff/cases/{done.complaint_id}")
-    found["case page"] = await _violations(page, axe_source)
+    found["case page"] = await axe_violations(page, axe_source)
     await page.click("#act-acknowledge summary")
     await page.click("#act-acknowledge button[type=submit]")
     await page.wait_for_selector("h1:has-text('check before sending')")
-    found["preview"] = await _violations(page, axe_source)
+    found["preview"] = await axe_violations(page, axe_source)
     letter = page.locator("div.letter")
     expected = "rtl" if lang == "ar" else "ltr"
     assert await letter.evaluate("(d) => d.parentElement.dir") == expected

@@ -20,10 +20,8 @@ from aiohttp.test_utils import TestServer
 from server import create_app
 from storage.runtime import open_storage
 from storage.settings import Settings
-from tests.browser import ARGS, axe_path, chromium
+from tests.browser import axe_page, axe_violations
 from tests.conftest import FakeClock
-
-BLOCKING = ("serious", "critical")
 
 
 @pytest.fixture
@@ -39,64 +37,34 @@ async def base_url(db_url: str, settings: Settings, clock: FakeClock) -> AsyncIt
     await storage.close()
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    axe, executable = axe_path(), chromium()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=executable, args=ARGS)
-        launched.axe_source = axe.read_text()  # type: ignore[attr-defined]
-        yield launched
-        await launched.close()
-
-
-async def _page(browser: Any, locale: str) -> Any:
-    # bypass_csp: the page's Content-Security-Policy (rightly) refuses injected scripts.
-    context = await browser.new_context(locale=locale, bypass_csp=True)
-    return await context.new_page()
-
-
-async def _violations(page: Any, axe_source: str) -> list[str]:
-    await page.add_script_tag(content=axe_source)
-    result = await page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [
-        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result
-        if v["impact"] in BLOCKING
-    ]
-
-
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     ("locale", "lang", "direction"), [("en-GB", "en", "ltr"), ("ar", "ar", "rtl")]
 )
 async def test_no_serious_accessibility_problems(
-    browser: Any, base_url: str, locale: str, lang: str, direction: str
+    browser: Any, axe_source: str, base_url: str, locale: str, lang: str, direction: str
 ) -> None:
-    page = await _page(browser, locale)
+    page = await axe_page(browser, locale=locale)
     problems: dict[str, list[str]] = {}
     await page.goto(base_url + "/")
-    problems["landing"] = await _violations(page, browser.axe_source)
+    problems["landing"] = await axe_violations(page, axe_source)
     await page.goto(base_url + "/chat")
     assert await page.get_attribute("html", "lang") == lang
     assert await page.get_attribute("html", "dir") == direction
-    problems["language question"] = await _violations(page, browser.axe_source)
+    problems["language question"] = await axe_violations(page, axe_source)
     # Answer with the first button (their own language), then the privacy question's "yes".
     await page.click("#answer .choices button >> nth=0")
     await page.wait_for_function("document.getElementById('answer').dataset.step !== 'language'")
-    problems["after a choice"] = await _violations(page, browser.axe_source)
+    problems["after a choice"] = await axe_violations(page, axe_source)
     await page.reload()  # the server-rendered page of the same question
-    problems["reloaded"] = await _violations(page, browser.axe_source)
+    problems["reloaded"] = await axe_violations(page, axe_source)
     found = {where: found for where, found in problems.items() if found}
     assert not found, found
 
 
 @pytest.mark.e2e
 async def test_keyboard_alone_moves_the_conversation_on(browser: Any, base_url: str) -> None:
-    page = await _page(browser, "en-GB")
+    page = await axe_page(browser, locale="en-GB")
     await page.goto(base_url + "/chat")
     assert await page.get_attribute("#answer", "data-step") == "language"
     for _ in range(30):  # Tab from the top of the page to the first choice button

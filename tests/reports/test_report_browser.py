@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from storage.runtime import Storage
 from tests.admin.helpers import PASSWORD, add_staff
-from tests.browser import BROWSER
+from tests.browser import BROWSER, sign_in
 from tests.conftest import FakeClock
 from tests.reports.seed import at, seed
 
@@ -41,11 +41,7 @@ async def test_board_report_renders_prints_and_is_screenshotted(
         "console",
         lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    await page.goto(base + "/staff/login")
-    await page.fill("#email", "ada@example.org")
-    await page.fill("#password", PASSWORD)
-    await page.click("main form button[type=submit]")
-    await page.wait_for_url(base + "/staff/")
+    await sign_in(page, base, "ada@example.org", PASSWORD)
 
     await page.goto(base + "/staff/reports/board?from=2026-11-01&to=2026-12-31")
     assert "Complaints and compliments report" in await page.inner_text("h1")

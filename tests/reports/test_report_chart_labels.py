@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from storage.runtime import Storage
 from tests.admin.helpers import PASSWORD, add_staff
-from tests.browser import BROWSER
+from tests.browser import BROWSER, sign_in
 from tests.conftest import FakeClock
 from tests.reports.seed import at, seed
 
@@ -44,11 +44,7 @@ async def test_month_labels_do_not_run_together(
     base = str(server.make_url("")).rstrip("/")
     context = await browser.new_context(viewport={"width": width, "height": 900})
     page = await context.new_page()
-    await page.goto(base + "/staff/login")
-    await page.fill("#email", "ada@example.org")
-    await page.fill("#password", PASSWORD)
-    await page.click("main form button[type=submit]")
-    await page.wait_for_url(base + "/staff/")
+    await sign_in(page, base, "ada@example.org", PASSWORD)
     await page.goto(base + "/staff/reports/board?from=2026-02-01&to=2027-01-31")
     found = await page.locator("svg.chart").first.evaluate(BOXES)
     labels = found["labels"]

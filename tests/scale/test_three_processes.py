@@ -37,7 +37,8 @@ from storage.settings import Settings
 from storage.staff import StaffDirectory
 from tests.conftest import PG_ENV, PG_URL, _pg_admin, _pg_dsn
 from tests.fakes.botapi import FakeBotAPI, FakeUser
-from tests.faults.test_kill9 import free_port, tail
+from tests.ports import free_port
+from tests.processes import tail, wait_up
 from tests.scripted import COMPLAINT_PLAN, Action, tap
 from tests.telegram.helpers import begin, press, say
 from tests.webchat.visitor import Visitor
@@ -172,19 +173,6 @@ async def empty_database() -> AsyncIterator[str]:
     await asyncio.to_thread(asyncio.run, _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
-async def wait_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(1200):
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited with {process.returncode}:\n{tail(log)}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"{base}/health") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"serve did not start:\n{tail(log)}")
-
-
 async def add_staff(url: str) -> None:
     """An admin who also handles stage 1, alerted on Telegram."""
     storage = await open_storage(
@@ -264,7 +252,7 @@ async def test_three_processes_share_one_database(empty_database: str, tmp_path:
             )
         stack.callback(lambda: [p.kill() for p in processes if p.poll() is None])
         for port, process, log in zip(ports, processes, logs, strict=True):
-            await wait_up(f"http://127.0.0.1:{port}", process, log)
+            await wait_up(f"http://127.0.0.1:{port}", lambda p=process: p.poll() is None, log)
         await add_staff(url)
 
         people = [
