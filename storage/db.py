@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -81,6 +81,13 @@ def dialect_insert(session: AsyncSession) -> Any:
     """
     name = session.bind.dialect.name
     return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+def iso_date(session: AsyncSession, column: Any) -> Any:
+    """A DATE column as YYYY-MM-DD text in SQL, as Python's str(date) writes it (for keys)."""
+    if session.bind.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column)
 
 
 @asynccontextmanager

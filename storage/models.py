@@ -127,7 +127,13 @@ class StaffUser(Base):
 
 class Complaint(Base):
     __tablename__ = "complaints"
-    __table_args__ = (Index(None, "status", "current_stage"),)
+    # (status, id): a list filtered by status, newest first, reads the index in order and
+    # stops at the page; created_at: reports select the complaints received in a period.
+    __table_args__ = (
+        Index(None, "status", "current_stage"),
+        Index("ix_complaints_status_id", "status", "id"),
+        Index(None, "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -206,7 +212,7 @@ class StageRecord(Base):
     handler_role: Mapped[str] = mapped_column(String(80))
     handler_label: Mapped[str] = mapped_column(String(200))
     handler_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    received_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date, index=True)  # recently escalated
     acknowledge_by: Mapped[date | None] = mapped_column(Date, index=True)
     acknowledged_at: Mapped[datetime | None]
     respond_by: Mapped[date | None] = mapped_column(Date, index=True)

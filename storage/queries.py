@@ -96,13 +96,16 @@ def _current_stage() -> Any:
     )
 
 
-def _rows_query(viewer: Viewer) -> Select[Any]:
-    return (
-        select(Complaint, Person, StageRecord)
-        .join(Person, Person.id == Complaint.person_id)
-        .outerjoin(StageRecord, _current_stage())
-        .where(visible(viewer))
-    )
+def _rows_query(viewer: Viewer, *, staged: bool = False) -> Select[Any]:
+    """Cases with their person and current stage record. `staged`: only cases that have
+    one (an inner join), so SQLite can start from the stage records' date indexes instead
+    of scanning every complaint, as a LEFT JOIN makes it do."""
+    query = select(Complaint, Person, StageRecord).join(Person, Person.id == Complaint.person_id)
+    if staged:
+        query = query.join(StageRecord, _current_stage())
+    else:
+        query = query.outerjoin(StageRecord, _current_stage())
+    return query.where(visible(viewer))
 
 
 def _name_matches(words: str, viewer: Viewer) -> Any:
@@ -186,7 +189,7 @@ class Queries:
         today = self.cases.today()
         async with reading(self.sessions) as session:
             viewer = await viewer_for(session, staff_id)
-            base = _rows_query(viewer).where(_open())
+            base = _rows_query(viewer, staged=True).where(_open())
             by_due = (StageRecord.respond_by, Complaint.id)
             due_today = await self._list(
                 viewer, session, base.where(_due_between(today, today)).order_by(*by_due)
@@ -215,7 +218,9 @@ class Queries:
             awaiting = await self._list(
                 viewer,
                 session,
-                base.where(Complaint.status == "awaiting_complainant").order_by(Complaint.id),
+                _rows_query(viewer)
+                .where(_open(), Complaint.status == "awaiting_complainant")
+                .order_by(Complaint.id),
             )
             escalated = await self._list(
                 viewer,

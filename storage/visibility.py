@@ -23,9 +23,10 @@ on it, or be assigned as its handler, at that stage.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,8 @@ from storage.staff import ADMIN
 if TYPE_CHECKING:
     from storage.cases import CaseService
 
+
+T = TypeVar("T")
 
 # Who settles who a complaint is about (the triage queue) and is told when a subject changes.
 # Other engineers add roles here (say, a Board member): this is the one place that says so.
@@ -102,6 +105,34 @@ async def viewer_for(session: AsyncSession, staff_id: int) -> Viewer:
     if row is None or not row.active:
         raise NotFound(f"no active staff account {staff_id}")
     return Viewer(row.id, tuple(row.roles or ()))
+
+
+# Longest literal IN list a query is given: SQLite and asyncpg cap bound parameters.
+CHUNK = 500
+
+
+def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """`values` in lists of at most `size`, for IN lists that stay bounded."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def visible_among(session: AsyncSession, viewer: Viewer, ids: Iterable[int]) -> set[int]:
+    """Which of these complaints the viewer may see: one query per CHUNK ids, not per case."""
+    seen: set[int] = set()
+    for batch in chunks(sorted(set(ids))):
+        seen.update(
+            await session.scalars(
+                select(Complaint.id).where(Complaint.id.in_(batch), visible(viewer))
+            )
+        )
+    return seen
 
 
 async def can_see(session: AsyncSession, viewer: Viewer, complaint_id: int) -> bool:

@@ -232,8 +232,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_complaints_committee_meeting_id'), ['committee_meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaints_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_status'), ['status', 'current_stage'], unique=False)
+        batch_op.create_index('ix_complaints_status_id', ['status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_subject_staff_id'), ['subject_staff_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_triage'), ['triage'], unique=False)
 
@@ -342,6 +344,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('stage_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stage_records_acknowledge_by'), ['acknowledge_by'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stage_records_received_on'), ['received_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_stage_records_respond_by'), ['respond_by'], unique=False)
 
     op.create_table('subject_candidates',
@@ -424,6 +427,7 @@ def downgrade() -> None:
     op.drop_table('subject_candidates')
     with op.batch_alter_table('stage_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stage_records_respond_by'))
+        batch_op.drop_index(batch_op.f('ix_stage_records_received_on'))
         batch_op.drop_index(batch_op.f('ix_stage_records_acknowledge_by'))
 
     op.drop_table('stage_records')
@@ -449,8 +453,10 @@ def downgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaints_triage'))
         batch_op.drop_index(batch_op.f('ix_complaints_subject_staff_id'))
+        batch_op.drop_index('ix_complaints_status_id')
         batch_op.drop_index(batch_op.f('ix_complaints_status'))
         batch_op.drop_index(batch_op.f('ix_complaints_person_id'))
+        batch_op.drop_index(batch_op.f('ix_complaints_created_at'))
         batch_op.drop_index(batch_op.f('ix_complaints_committee_meeting_id'))
 
     op.drop_table('complaints')
