@@ -80,6 +80,9 @@ def create_admin_app(storage: Storage) -> web.Application:
     add.add_post(CASE + "/investigator", case_views.set_investigator, name="investigator")
     add.add_post(CASE + "/about-handler", case_views.set_about_handler, name="about_handler")
     add.add_get(CASE + "/form", case_views.complaint_form, name="complaint_form")
+    add.add_get(
+        CASE + "/form/download", case_views.complaint_form_download, name="complaint_form_download"
+    )
     add.add_post("/outbox/{outbox_id:\\d+}/done", case_views.outbox_done, name="outbox_done")
     add.add_post(
         "/callbacks/{callback_id:\\d+}/done", case_views.callback_done, name="callback_done"

@@ -258,6 +258,20 @@ async def complaint_form(request: web.Request) -> web.StreamResponse:
     return render(request, "form.html", {"form": form, "case_id": _case_id(request)})
 
 
+async def complaint_form_download(request: web.Request) -> web.StreamResponse:
+    """The same completed form as a document to keep or send on: built from the answers now."""
+    me = signed_in(request).staff
+    form = await completed_form(request.app[STORAGE].cases, _case_id(request), me.id)
+    response = render(request, "form_document.html", {"form": form})
+    name = re.sub(r"[^A-Za-z0-9-]", "_", form.reference)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-complaints-form.html"'
+    # Its own styles travel inside the file; nothing in it may run or load anything.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
 async def set_investigator(request: web.Request) -> web.StreamResponse:
     me = signed_in(request).staff
     form = await request.post()

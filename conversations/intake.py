@@ -671,10 +671,17 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
         method = ContactMethod(a.get("contact_method"))
     except ValueError:
         method = ContactMethod.CHAT
+    formal = not (complaint and a.get("route") == "informal")
     # Their own number: for replies by phone, or for the calls they asked for instead.
     phone = str(a.get("phone") or "") if method is ContactMethod.PHONE else ""
     if not phone and "phone_call" in a.get("adjustments", []):
         phone = str(a.get("call_phone") or "")
+    address = str(a.get("address") or "") if method is ContactMethod.POST else ""
+    if complaint and formal:
+        # Given for the organisation's complaints form only: stored with the case like any
+        # detail, while replies still go the way chosen (storage resolves by contact_method).
+        phone = phone or str(a.get("form_phone") or "")
+        address = address or str(a.get("form_address") or "")
     try:
         received = Received(a["received"]) if "received" in a else received_via
     except ValueError:
@@ -685,7 +692,7 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
         kind=kind,
         description=description,
         language=draft.lang,
-        formal=not (complaint and a.get("route") == "informal"),
+        formal=formal,
         category=category if isinstance(category, str) and category != "other" else None,
         about_staff=about_staff,
         about_role=about_role,
@@ -698,7 +705,7 @@ def to_new_complaint(draft: Draft, received_via: Received | None = None) -> NewC
         contact_method=method,
         email=str(a.get("email") or "") if method is ContactMethod.EMAIL else "",
         phone=phone,
-        postal_address=str(a.get("address") or "") if method is ContactMethod.POST else "",
+        postal_address=address,
         share_name=not (complaint and about in ("yes", "handler") and a.get("share_name") == "no"),
         complainant_name=str(a.get("name") or ""),
         received_via=received or Received.WEBCHAT,

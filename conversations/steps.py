@@ -881,13 +881,7 @@ def handle_contact_detail(draft: Draft, inp: Input, ctx: Context, t: Translator)
     if method == "phone":
         phone = check_phone(inp.text)
         if phone is None:
-            return Stay(
-                t.gettext(
-                    "I couldn't use that as a phone number. Please type the whole number with "
-                    "the area code, like 07700 900123, or with the country code, like "
-                    "+48 601 234 567."
-                )
-            )
+            return Stay(phone_problem(t))
         draft.answers["phone"] = phone
         return Next()
     return free_text(draft, inp, t, "address", TEXT_LIMIT)
@@ -913,15 +907,84 @@ def handle_call_phone(draft: Draft, inp: Input, ctx: Context, t: Translator) -> 
         return Stay(t.gettext("Please type your answer."))
     phone = check_phone(inp.text)
     if phone is None:
-        return Stay(
-            t.gettext(
-                "I couldn't use that as a phone number. Please type the whole number with "
-                "the area code, like 07700 900123, or with the country code, like "
-                "+48 601 234 567."
-            )
-        )
+        return Stay(phone_problem(t))
     draft.answers["call_phone"] = phone
     return Next()
+
+
+# --- the details the organisation's complaints form asks for ------------------------------
+
+
+def form_asks_phone(draft: Draft, ctx: Context) -> bool:
+    """The form has a telephone line, and no number was asked for replies or calls."""
+    return (
+        fills_form(draft, ctx)
+        and draft.answers.get("contact_method") != "phone"
+        and not needs_call_number(draft, ctx)
+    )
+
+
+def form_asks_address(draft: Draft, ctx: Context) -> bool:
+    return fills_form(draft, ctx) and draft.answers.get("contact_method") != "post"
+
+
+def _form_question(ctx: Context, t: Translator, text: str, step: str) -> Question:
+    lines = [text]
+    if not ctx.staff:
+        # They chose how we reply a moment ago: a number asked for now must not seem to undo it.
+        lines.append(t.gettext("This is only for the form: we will still reply the way you chose."))
+    return Question("\n\n".join(lines), choices(step, {"skip": t.gettext("Skip this question")}))
+
+
+def _form_name(ctx: Context, t: Translator) -> str:
+    form = ctx.procedure.localised(t.lang).complaint_form
+    return form.name if form else ""
+
+
+def ask_form_phone(draft: Draft, ctx: Context, t: Translator) -> Question:
+    # TRANSLATORS: {form} is the name of the organisation's complaints form, as the
+    # organisation writes it (e.g. "Creative Alliance Complaints Form").
+    text = t.gettext(
+        "The {form} asks for a telephone number. What number should go on it?",
+        form=_form_name(ctx, t),
+    )
+    return _form_question(ctx, t, text, "form_phone")
+
+
+def handle_form_phone(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice == "skip":
+        draft.answers["form_phone"] = ""
+        return Next()
+    if inp.choice is not None or not inp.text:
+        return Stay(t.gettext("Please type your answer."))
+    phone = check_phone(inp.text)
+    if phone is None:
+        return Stay(" ".join((phone_problem(t), t.gettext("You can also skip this question."))))
+    draft.answers["form_phone"] = phone
+    return Next()
+
+
+def ask_form_address(draft: Draft, ctx: Context, t: Translator) -> Question:
+    text = t.gettext(
+        "The {form} asks for a postal address. What address should go on it, with the postcode?",
+        form=_form_name(ctx, t),
+    )
+    return _form_question(ctx, t, text, "form_address")
+
+
+def handle_form_address(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
+    if inp.choice == "skip":
+        draft.answers["form_address"] = ""
+        return Next()
+    return free_text(draft, inp, t, "form_address", TEXT_LIMIT)
+
+
+def phone_problem(t: Translator) -> str:
+    return t.gettext(
+        "I couldn't use that as a phone number. Please type the whole number with "
+        "the area code, like 07700 900123, or with the country code, like "
+        "+48 601 234 567."
+    )
 
 
 def email_problem(t: Translator, problem: EmailProblem | None) -> str:
@@ -1347,6 +1410,28 @@ STEPS: tuple[Step, ...] = (
         show=stored("call_phone", _not_given),
         applies=needs_call_number,
         when="phone calls asked for, replies not by phone",
+        follows=True,
+    ),
+    Step(
+        "form_phone",
+        "Telephone for the complaints form (checked, skippable)",
+        ask_form_phone,
+        handle_form_phone,
+        label=lambda t: t.gettext("Telephone on the form"),
+        show=stored("form_phone", _not_given),
+        applies=form_asks_phone,
+        when="formal complaint, procedure has a complaints form, no number given yet",
+        follows=True,
+    ),
+    Step(
+        "form_address",
+        "Postal address for the complaints form (skippable)",
+        ask_form_address,
+        handle_form_address,
+        label=lambda t: t.gettext("Address on the form"),
+        show=stored("form_address", _not_given),
+        applies=form_asks_address,
+        when="formal complaint, procedure has a complaints form, replies not by post",
         follows=True,
     ),
     Step(

@@ -1,10 +1,12 @@
 """The organisation's complaints form, completed from the chat's answers (Creative Alliance:
 "All formal complaints must be submitted using the Creative Alliance Complaints Form").
 
-The form is a document on the case, built from what the case holds whenever it is opened,
-so it always matches the case (and erasure empties it with the case). Fields the form needs
-but the person did not give are listed, and a formal complaint with no way at all to reach
-the person is flagged on the case page: kept, never lost.
+The form is a document on the case, built from what the case holds whenever it is opened
+or downloaded, so it always matches the case (and erasure empties it with the case). Its
+contact details are this complaint's own copy (storage/promises.py): those given for the
+form or for replies, with any correction staff made; a later complaint never rewrites them.
+Fields the form needs but the person did not give are listed, and a formal complaint with no
+way at all to reach the person is flagged on the case page: kept, never lost.
 """
 
 from __future__ import annotations
@@ -51,9 +53,9 @@ async def build_form(
     chat = await session.scalar(select(Identity.id).where(Identity.person_id == person.id))
     needed = (
         ("Name", "(withheld from you at their request)" if name_hidden else person.name),
-        ("Address", "" if name_hidden else person.postal_address),
-        ("Telephone", "" if name_hidden else person.phone),
-        ("Email", "" if name_hidden else person.email),
+        ("Address", "" if name_hidden else complaint.postal_address),
+        ("Telephone", "" if name_hidden else complaint.phone),
+        ("Email", "" if name_hidden else complaint.email),
         (
             f"Relationship to {procedure.organisation}",
             relationships.get(complaint.relationship_to_org, complaint.relationship_to_org),
@@ -67,7 +69,7 @@ async def build_form(
         ("Received", complaint.created_at.date().isoformat()),
     )
     missing = tuple(label for label, value in needed if not value and label != "Email")
-    unreachable = not (person.email or person.phone or person.postal_address or chat)
+    unreachable = not (complaint.email or complaint.phone or complaint.postal_address or chat)
     return FormView(
         form.name, complaint.reference, (*needed, *told), missing, unreachable and not name_hidden
     )

@@ -47,6 +47,9 @@ def complaint_plan(tag: str = "") -> dict[str, list[Action]]:
         "outcome": [send(f"An apology and a new date.{mark}")],
         "adjustments": [tap("large_print"), tap("done")],
         "contact_method": [tap("chat")],
+        # Asked only where the organisation's complaints form needs them (Creative Alliance).
+        "form_phone": [tap("skip")],
+        "form_address": [tap("skip")],
         "name": [send(f"Sam Jones{mark}")],
         "summary": [tap("send")],
     }
