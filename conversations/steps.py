@@ -941,6 +941,13 @@ def _form_name(ctx: Context, t: Translator) -> str:
     return form.name if form else ""
 
 
+def _skipped(draft: Draft, inp: Input, key: str) -> bool:
+    """A tap on "Skip this question": an answer of its own (asked once, never again)."""
+    if inp.choice == "skip":
+        draft.answers[key] = ""
+    return inp.choice == "skip"
+
+
 def ask_form_phone(draft: Draft, ctx: Context, t: Translator) -> Question:
     # TRANSLATORS: {form} is the name of the organisation's complaints form, as the
     # organisation writes it (e.g. "Creative Alliance Complaints Form").
@@ -952,8 +959,7 @@ def ask_form_phone(draft: Draft, ctx: Context, t: Translator) -> Question:
 
 
 def handle_form_phone(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
-    if inp.choice == "skip":
-        draft.answers["form_phone"] = ""
+    if _skipped(draft, inp, "form_phone"):
         return Next()
     if inp.choice is not None or not inp.text:
         return Stay(t.gettext("Please type your answer."))
@@ -973,8 +979,7 @@ def ask_form_address(draft: Draft, ctx: Context, t: Translator) -> Question:
 
 
 def handle_form_address(draft: Draft, inp: Input, ctx: Context, t: Translator) -> Result:
-    if inp.choice == "skip":
-        draft.answers["form_address"] = ""
+    if _skipped(draft, inp, "form_address"):
         return Next()
     return free_text(draft, inp, t, "form_address", TEXT_LIMIT)
 
