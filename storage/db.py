@@ -115,7 +115,7 @@ async def give_way(engine: AsyncEngine) -> None:
     under a steady stream of writes. PostgreSQL locks rows, not the database: nothing waits."""
     await asyncio.sleep(0)
     waiting = _WAITING.get(engine.sync_engine)
-    if waiting is not None:
+    if waiting is not None and waiting.count:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(waiting.none.wait(), GIVE_WAY_MAX_S)
 

@@ -105,9 +105,9 @@ class WriteHealth:
             return False
         if not self.busy:
             log.warning(
-                "a write found the database busy (locked) for too long and was not saved; "
-                "the person was asked to try again. A long write is holding the lock "
-                "(bulk work, another process)"
+                "a write waited too long for the database's lock and was not saved (a "
+                "person sending it is asked to try again): something holds the lock long, "
+                "bulk work or another process"
             )
         self.busy += 1
         return True

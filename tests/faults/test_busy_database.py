@@ -84,7 +84,7 @@ async def test_a_locked_database_is_said_kindly_and_logged_once(
                 assert await health(visitor) == (200, {"ok": True})
             told = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
             assert len(told) == 1 and not told[0].exc_info, [r.getMessage() for r in told]
-            assert "busy" in told[0].getMessage()
+            assert "lock" in told[0].getMessage()
 
             page_after = await visitor.send(typed)  # the lock is free again
             assert not any(unsaved_words(t) in said for said in page_after.said)

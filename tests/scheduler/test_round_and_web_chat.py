@@ -20,14 +20,12 @@ from sqlalchemy import event, select
 
 import storage.alerts as alerts_module
 from bot.scheduler import Scheduler
-from procedures.case import Kind, NewComplaint
 from server import create_app
 from storage.alerts import StaffAlerts
 from storage.models import Complaint, Outbox, SchedulerMark
 from storage.runtime import Storage
-from storage.staff import StaffDirectory
-from storage.visibility import name_subject
 from tests.conftest import FakeClock
+from tests.scheduler.overdue import overdue_cases
 from tests.scripted import complaint_plan
 from tests.webchat.visitor import Visitor
 
@@ -39,23 +37,7 @@ ROUND_TIME = datetime(2026, 11, 20, 7, tzinfo=UTC)  # before the digest hour: al
 async def seed(storage: Storage, clock: FakeClock) -> tuple[list[int], int]:
     """Three managers and CASES complaints whose acknowledgement and reply are overdue; the
     first is about the second manager. Returns (staff ids, that complaint's id)."""
-    clock.set(datetime(2026, 11, 2, 9, tzinfo=UTC))
-    directory = StaffDirectory(storage.sessions, storage.procedure)
-    roles, now = ["manager"], clock.now
-    staff = [
-        (await directory.add(f"m{n}@example.org", f"M{n}", "a safe password", roles, now=now)).id
-        for n in range(3)
-    ]
-    new = NewComplaint(kind=Kind.COMPLAINT, description="The session was cancelled.")
-    made = [
-        await storage.cases.submit(new, channel="webchat", external_id=f"p{n}")
-        for n in range(CASES)
-    ]
-    about = made[0].complaint_id
-    version = (await storage.cases.get(about)).version
-    await name_subject(
-        storage.cases, about, staff[1], staff_id=staff[0], expected_version=version, reason="."
-    )
+    *staff, about = await overdue_cases(storage, clock, CASES, staff=3)
     clock.set(ROUND_TIME)
     # Today's retention is done, so the round is the alerts (and their reads) alone.
     await StaffAlerts(storage.sessions).queue(f"retention:{ROUND_TIME.date()}", [], now=clock.now)
