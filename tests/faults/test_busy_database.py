@@ -35,6 +35,8 @@ from tests.conftest import FakeClock
 from tests.faults.test_disk_full import SPANISH, attempt, health, in_the_box
 from tests.webchat.visitor import Visitor, read_page
 
+pytestmark = pytest.mark.faults
+
 
 @contextmanager
 def write_lock_held(db_url: str) -> Iterator[None]:
