@@ -178,9 +178,12 @@ class Scheduler:
         now = self.storage.clock()
         local = now.astimezone(self.storage.settings.zone)
         today = local.date()
+        todo = []
         for alert, recipients in await self.alerts.immediate(now=now, today=today):
             subject, body = alert_text(alert, self._link(alert.case.complaint_id))
-            await self.alerts.queue(alert.key, self._letters(recipients, subject, body), now=now)
+            todo.append((alert.key, self._letters(recipients, subject, body)))
+        # In batches, giving way to web chat answers between them (storage/alerts.py).
+        await self.alerts.queue_many(todo, now=now)
         if self.storage.calendar.is_working_day(today) and local.hour >= DIGEST_HOUR:
             await self._digests(today, now)
         if "email" in self.channels and local.hour >= DIGEST_HOUR:
@@ -194,12 +197,13 @@ class Scheduler:
         horizon = self.storage.calendar.add_working_days(today, HORIZON_WORKING_DAYS)
         due = await self.alerts.due(today=today, horizon=horizon)
         reviews = await due_for_review(self.storage.sessions, today)
-        if reviews:
-            for admin in await self.alerts.admins():
-                due.setdefault(admin, [])
+        admins = await self.alerts.admins() if reviews else []
+        for admin in admins:
+            due.setdefault(admin, [])
+        todo = []
         for person, items in due.items():
             body = digest_text(items, today, self._link) if items else ""
-            if reviews and person in await self.alerts.admins():
+            if reviews and person in admins:
                 body += "\n\n" if body else ""
                 body += "\n".join(
                     f"- A contact arrangement (no. {r.id}) is due for review since "
@@ -208,7 +212,8 @@ class Scheduler:
                 )
             subject = f"Complaints due: {day(today)}"
             key = f"digest:{today.isoformat()}:{person.id}"
-            await self.alerts.queue(key, self._letters([person], subject, body), now=now)
+            todo.append((key, self._letters([person], subject, body)))
+        await self.alerts.queue_many(todo, now=now)
 
     def _letters(self, recipients: Iterable[Recipient], subject: str, body: str) -> list[Letter]:
         letters = []

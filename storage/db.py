@@ -2,12 +2,17 @@
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout, and every transaction
 starts with BEGIN IMMEDIATE: writers queue for the lock at the start instead of failing
-with "database is locked" when a read transaction tries to become a write one.
+with "database is locked" when a read transaction tries to become a write one. SQLite's
+queue is not fair (a waiting writer polls, a writer that just committed can take the lock
+straight back), so bulk work (the scheduler's alerts) writes in short batches and lets the
+process's waiting writers go first between them (`give_way`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import weakref
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, func
+from sqlalchemy import Engine, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -31,6 +36,8 @@ from sqlalchemy.ext.asyncio import (
 from storage.private import private_file
 
 BUSY_TIMEOUT_MS = 10_000
+# How long bulk work waits for others' writes at most before taking its turn anyway.
+GIVE_WAY_MAX_S = 5.0
 MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL advisory lock keys (64-bit), one per purpose, the same in every process.
 MIGRATION_LOCK = zlib.crc32(b"complaints-assistant:migrate")
@@ -70,8 +77,47 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(connection: Any) -> None:
         # Readers (see reading()) take no write lock: in WAL mode they see a snapshot and
         # never block, or wait for, a writer.
-        read_only = connection.get_execution_options().get("read_only", False)
-        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("read_only", False):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        waiting = _WAITING.setdefault(engine.sync_engine, _Waiting())
+        waiting.start()  # on the event loop's thread, like every other use of it
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # waits for the lock here
+        finally:
+            waiting.end()
+
+
+class _Waiting:
+    """How many of this process's transactions are waiting for SQLite's write lock."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.none = asyncio.Event()
+        self.none.set()
+
+    def start(self) -> None:
+        self.count += 1
+        self.none.clear()
+
+    def end(self) -> None:
+        self.count -= 1
+        if not self.count:
+            self.none.set()
+
+
+_WAITING: weakref.WeakKeyDictionary[Engine, _Waiting] = weakref.WeakKeyDictionary()
+
+
+async def give_way(engine: AsyncEngine) -> None:
+    """Between batches of bulk writes: let the writers waiting for SQLite's lock (a person's
+    answer) have it before the next batch takes it. Bounded, so bulk work still advances
+    under a steady stream of writes. PostgreSQL locks rows, not the database: nothing waits."""
+    await asyncio.sleep(0)
+    waiting = _WAITING.get(engine.sync_engine)
+    if waiting is not None and waiting.count:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiting.none.wait(), GIVE_WAY_MAX_S)
 
 
 def dialect_insert(session: AsyncSession) -> Any:

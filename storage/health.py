@@ -7,6 +7,11 @@ adapters also report files they could not write. Staff get one log line when wri
 failing and one when they work again, not a traceback per request. `/health` reports the
 problem while it lasts: until a write commits, or for HOLD seconds after the last failure
 (so that a monitor that takes the process out of service cannot keep it out for ever).
+
+A busy database ("database is locked": SQLite's write lock not had within the busy
+timeout; a PostgreSQL lock timeout or deadlock) fails that one write only: the person is
+asked to try again the same way, staff get one log line until a write commits, and
+/health is not told (the next write may well work).
 """
 
 from __future__ import annotations
@@ -32,22 +37,41 @@ READ_ONLY = "the database or data folder is read-only"
 _SQLITE = {sqlite3.SQLITE_FULL: DISK_FULL, sqlite3.SQLITE_READONLY: READ_ONLY}
 _SQLSTATE = {"53100": DISK_FULL, "25006": READ_ONLY}
 _ERRNO = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EROFS: READ_ONLY}
+_BUSY_SQLITE = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_BUSY_SQLSTATE = {"55P03", "40P01"}  # lock_not_available, deadlock_detected
+
+
+def _causes(error: BaseException | None) -> list[BaseException]:
+    """`error` and what caused it: the driver's error behind SQLAlchemy's, and so on."""
+    seen: list[BaseException] = []
+    while error is not None and all(error is not s for s in seen):
+        seen.append(error)
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return seen
 
 
 def write_failure(error: BaseException | None) -> str:
     """Why no write can work, if `error` (or what caused it) says so; else ""."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        code = getattr(error, "sqlite_errorcode", None)
+    for cause in _causes(error):
+        code = getattr(cause, "sqlite_errorcode", None)
         if isinstance(code, int) and code & 0xFF in _SQLITE:
             return _SQLITE[code & 0xFF]
-        if (state := getattr(error, "sqlstate", None)) in _SQLSTATE:
+        if (state := getattr(cause, "sqlstate", None)) in _SQLSTATE:
             return _SQLSTATE[str(state)]
-        if isinstance(error, OSError) and error.errno in _ERRNO:
-            return _ERRNO[error.errno]
-        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+        if isinstance(cause, OSError) and cause.errno in _ERRNO:
+            return _ERRNO[cause.errno]
     return ""
+
+
+def busy(error: BaseException | None) -> bool:
+    """Whether `error` is a write that waited too long for a lock: worth trying again."""
+    for cause in _causes(error):
+        code = getattr(cause, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in _BUSY_SQLITE:
+            return True
+        if getattr(cause, "sqlstate", None) in _BUSY_SQLSTATE:
+            return True
+    return False
 
 
 class WriteHealth:
@@ -57,13 +81,14 @@ class WriteHealth:
         self.clock = clock
         self.reason = ""
         self.failures = 0
+        self.busy = 0  # writes that found the database busy since the last commit
         self._last = 0.0
 
     def noticed(self, error: BaseException | None) -> bool:
-        """Record `error` if it means writes fail; True if it does."""
+        """Record `error` if it means writes fail, or the database was busy; True if so."""
         reason = write_failure(error)
         if not reason:
-            return False
+            return self._busy(error)
         if not self.reason:
             log.error(
                 "writes are failing: %s. People are asked to try again in a few minutes and "
@@ -75,8 +100,21 @@ class WriteHealth:
         self.failures += 1
         return True
 
+    def _busy(self, error: BaseException | None) -> bool:
+        if not busy(error):
+            return False
+        if not self.busy:
+            log.warning(
+                "a write waited too long for the database's lock and was not saved (a "
+                "person sending it is asked to try again): something holds the lock long, "
+                "bulk work or another process"
+            )
+        self.busy += 1
+        return True
+
     def wrote(self) -> None:
         """A write committed: writes work (again)."""
+        self.busy = 0
         if self.reason:
             log.warning("writes work again, after %d failed", self.failures)
         self.reason, self.failures = "", 0
