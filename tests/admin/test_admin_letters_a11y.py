@@ -10,15 +10,14 @@ from aiohttp.test_utils import TestServer
 
 from procedures.case import ContactMethod
 from storage.runtime import Storage
-from tests.admin.helpers import COMPLAINT, add_staff
+from tests.admin.helpers import COMPLAINT, PASSWORD, add_staff
 from tests.admin.test_admin_a11y import (  # the same fixtures and checker
+    DESKTOP,
     Checker,
-    _new_page,
-    _sign_in,
     db_url,
     procedure,
 )
-from tests.browser import BROWSER
+from tests.browser import BROWSER, axe_page, sign_in
 
 pytestmark = BROWSER
 __all__ = ["db_url", "procedure"]
@@ -40,9 +39,9 @@ async def test_letters_to_post_have_no_serious_problems(
         channel="webchat",
         external_id="visitor-letters",
     )
-    page = await _new_page(browser)
+    page = await axe_page(browser, viewport=DESKTOP)
     checker = Checker(page, axe_source)
-    await _sign_in(page, base, "sam@example.org")
+    await sign_in(page, base, "sam@example.org", PASSWORD)
     assert done.reference in await page.inner_text("#letters")
     await checker.check("dashboard with letters to post", "Dashboard")
     await page.goto(f"{base}/staff/cases/{done.complaint_id}")
