@@ -69,6 +69,9 @@ async def test_a_receipt_whose_reply_failed_is_sent_by_the_worker(
     summary = next(m for m in reversed(alice.messages()) if m.buttons)
     await alice.press(summary, "summary:send")
     row = await eventually(lambda: receipt_row(storage))
+    # The row is committed before the replies go out: clear the faults only once the reply
+    # and the apology have both failed, or the reply could still get through.
+    await api.wait_until(lambda: [m for m, _ in api.faults.injected].count("sendMessage") >= 2)
     api.faults.clear()
     assert receipts(alice) == []
     async with storage.sessions() as session:
