@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from admin.security import signed_in
 from services import letters
 from services.actions import ACTIONS, OUTCOME_WORDS, Form, available, perform, preview
 from storage.about_handler import mark_about_handler
+from storage.cases import CaseService
 from storage.complaint_forms import completed_form
 from storage.errors import InvalidInput, NotFound
 from storage.investigators import record_external_investigator
@@ -184,71 +186,72 @@ async def action(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/staff/cases/{case_id}?done={name}#timeline")
 
 
-async def set_subject(request: web.Request) -> web.StreamResponse:
+# A case page form other than the actions: (cases, case id, staff id, form) -> where to go
+# afterwards, or None for the case page again.
+CaseChange = Callable[[CaseService, int, int, Form], Awaitable[str | None]]
+
+
+async def _change_case(
+    request: web.Request, error_for: str, change: CaseChange
+) -> web.StreamResponse:
+    """Carry out a case page form; refused, the page again with the error beside that form
+    and what was typed kept."""
     me = signed_in(request).staff
     form = await request.post()
     case_id = _case_id(request)
-    subject = _int(str(form.get("subject", "")))
     try:
+        then = await change(request.app[STORAGE].cases, case_id, me.id, form)
+    except InvalidInput as error:
+        return await _case_page(
+            request, error_for=error_for, error=str(error), values=form, status=400
+        )
+    raise web.HTTPSeeOther(then or f"/staff/cases/{case_id}")
+
+
+async def set_subject(request: web.Request) -> web.StreamResponse:
+    async def change(cases: CaseService, case_id: int, staff_id: int, form: Form) -> str | None:
+        subject = _int(str(form.get("subject", "")))
         await name_subject(
-            request.app[STORAGE].cases,
+            cases,
             case_id,
             subject,
-            staff_id=me.id,
+            staff_id=staff_id,
             expected_version=_version(form),
             reason=str(form.get("reason", ""))[:500],
         )
-    except InvalidInput as error:
-        return await _case_page(
-            request, error_for="subject", error=str(error), values=form, status=400
-        )
-    if subject == me.id:
-        raise web.HTTPSeeOther("/staff/cases")  # they can no longer see it
-    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+        return "/staff/cases" if subject == staff_id else None  # they can no longer see it
+
+    return await _change_case(request, "subject", change)
 
 
 async def set_handler(request: web.Request) -> web.StreamResponse:
-    me = signed_in(request).staff
-    form = await request.post()
-    case_id = _case_id(request)
-    try:
+    async def change(cases: CaseService, case_id: int, staff_id: int, form: Form) -> None:
+        handler = _int(str(form.get("handler", "")))
         await name_handler(
-            request.app[STORAGE].cases,
-            case_id,
-            _int(str(form.get("handler", ""))),
-            staff_id=me.id,
-            expected_version=_version(form),
+            cases, case_id, handler, staff_id=staff_id, expected_version=_version(form)
         )
-    except InvalidInput as error:
-        return await _case_page(
-            request, error_for="handler", error=str(error), values=form, status=400
-        )
-    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+    return await _change_case(request, "handler", change)
 
 
 async def set_promise(request: web.Request) -> web.StreamResponse:
     """Change what this complaint's receipt promised (language, needs, how replies go)."""
-    me = signed_in(request).staff
-    form = await request.post()
-    case_id = _case_id(request)
-    wanted = PromiseChange(
-        language=str(form.get("language", "")),
-        adjustments=tuple(str(a) for a in form.getall("adjustments", [])),
-        adjustments_note=str(form.get("adjustments_note", "")),
-        contact_method=str(form.get("contact_method", "")),
-        email=str(form.get("email", "")),
-        phone=str(form.get("phone", "")),
-        postal_address=str(form.get("postal_address", "")),
-    )
-    try:
-        await request.app[STORAGE].cases.change_promise(
-            case_id, wanted, staff_id=me.id, expected_version=_version(form)
+
+    async def change(cases: CaseService, case_id: int, staff_id: int, form: Form) -> None:
+        wanted = PromiseChange(
+            language=str(form.get("language", "")),
+            adjustments=tuple(str(a) for a in form.getall("adjustments", [])),
+            adjustments_note=str(form.get("adjustments_note", "")),
+            contact_method=str(form.get("contact_method", "")),
+            email=str(form.get("email", "")),
+            phone=str(form.get("phone", "")),
+            postal_address=str(form.get("postal_address", "")),
         )
-    except InvalidInput as error:
-        return await _case_page(
-            request, error_for="promise", error=str(error), values=form, status=400
+        await cases.change_promise(
+            case_id, wanted, staff_id=staff_id, expected_version=_version(form)
         )
-    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+    return await _change_case(request, "promise", change)
 
 
 async def complaint_form(request: web.Request) -> web.StreamResponse:
@@ -273,43 +276,32 @@ async def complaint_form_download(request: web.Request) -> web.StreamResponse:
 
 
 async def set_investigator(request: web.Request) -> web.StreamResponse:
-    me = signed_in(request).staff
-    form = await request.post()
-    case_id = _case_id(request)
-    try:
+    async def change(cases: CaseService, case_id: int, staff_id: int, form: Form) -> None:
         await record_external_investigator(
-            request.app[STORAGE].cases,
+            cases,
             case_id,
             name=str(form.get("name", "")),
             organisation=str(form.get("organisation", "")),
-            staff_id=me.id,
+            staff_id=staff_id,
             expected_version=_version(form),
         )
-    except InvalidInput as error:
-        return await _case_page(
-            request, error_for="investigator", error=str(error), values=form, status=400
-        )
-    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+    return await _change_case(request, "investigator", change)
 
 
 async def set_about_handler(request: web.Request) -> web.StreamResponse:
     """The complaint is about the handler a stage goes to (CAST: the line manager)."""
-    me = signed_in(request).staff
-    form = await request.post()
-    case_id = _case_id(request)
-    try:
+
+    async def change(cases: CaseService, case_id: int, staff_id: int, form: Form) -> None:
         await mark_about_handler(
-            request.app[STORAGE].cases,
+            cases,
             case_id,
-            staff_id=me.id,
+            staff_id=staff_id,
             expected_version=_version(form),
             reason=str(form.get("reason", "")),
         )
-    except InvalidInput as error:
-        return await _case_page(
-            request, error_for="about_handler", error=str(error), values=form, status=400
-        )
-    raise web.HTTPSeeOther(f"/staff/cases/{case_id}")
+
+    return await _change_case(request, "about_handler", change)
 
 
 async def outbox_done(request: web.Request) -> web.StreamResponse:
