@@ -76,7 +76,11 @@ def fast_limits() -> Limits:
 
 async def begin(alice: FakeUser) -> None:
     """From /start to the description question, answering as the scripted complainant."""
-    message = await say(alice, "/start", "Which language")
+    await to_description(alice, await say(alice, "/start", "Which language"))
+
+
+async def to_description(alice: FakeUser, message: BotMessage) -> None:
+    """From the question `message` asks to the description question, as the script answers."""
     used: dict[str, int] = {}
     while (step := _step(message)) != "description":
         kind, value = next_action(step, used)

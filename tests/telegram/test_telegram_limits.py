@@ -17,7 +17,7 @@ from services import limits
 from storage.models import Attachment, Complaint
 from storage.runtime import Storage
 from tests.fakes.botapi import FakeBotAPI
-from tests.telegram.helpers import ALICE, after_description, begin, press, say
+from tests.telegram.helpers import ALICE, after_description, begin, press, say, to_description
 
 pytestmark = pytest.mark.e2e
 
@@ -138,11 +138,7 @@ async def test_complaints_per_person_in_an_hour_are_limited_with_another_way_in(
     await say(alice, "The boiler is broken.", "You can send more")
     await after_description(alice)
     await press(alice, "summary:send", "Your reference is")
-    await press(alice, "menu:new", "What would you like to do?")
-    await press(alice, "kind:complaint", "for yourself")
-    await press(alice, "behalf:self", "What is it mainly about?")
-    await press(alice, "category:standard_of_service", "member of staff")
-    await press(alice, "about_staff:no", "what happened")
+    await to_description(alice, await press(alice, "menu:new", "What would you like to do?"))
     await say(alice, "And the radiator.", "You can send more")
     await after_description(alice)
     refusal = await press(alice, "summary:send", "several complaints in a short time")
